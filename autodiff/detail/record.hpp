@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+// Internal helpers for op implementations: check operands, record a node,
+// evaluate an element-wise rule on whole arrays, stretch broadcast operands and
+// sum adjoints back to an operand's shape. An op then reads as its math:
+//
+//   // d(exp a) = exp(a) da
+//   Var exp(const Var& a) {
+//     return unary("exp", a, [](const auto& s) { return s.x.exp(); },
+//                            [](const auto& s) { return s.g * s.y; });
+//   }
+//
+// Rules are written once over Eigen arrays; 1x1 nodes run them on fixed-size
+// 1x1 maps, which the compiler reduces to plain scalar code.
+#pragma once
+
+#include "autodiff/error.hpp"
+#include "autodiff/tape.hpp"
+#include "autodiff/var.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+
+namespace autodiff::detail {
+
+using Scalar = Eigen::Array<double, 1, 1>;
+using ScalarMap = Eigen::Map<Scalar>;
+
+inline std::string shape(const Node& n) { return fmt::format("{}x{}", n.rows, n.cols); }
+
+// Wraps a freshly computed node; in anomaly mode, checks its value first.
+inline Var finish(Tape& t, std::int32_t k) {
+  if (t.anomaly_detection()) check_value(t.node(k));
+  return Var::from_node(k);
+}
+
+// Records a node of the given shape over operands a (and b); it needs a gradient
+// when an operand does. Afterwards, look nodes up again: push may move them.
+inline std::int32_t push(Tape& t, const char* op, Index rows, Index cols, BackwardFn backward,
+                         std::int32_t a, std::int32_t b = -1) {
+  const bool grad = t.node(a).needs_grad() || (b >= 0 && t.node(b).needs_grad());
+  return t.push(op, rows, cols, grad, backward, a, b);
+}
+
+// NumPy's broadcasting rule for one dimension.
+inline Index broadcast_dim(const char* op, const Node& a, const Node& b, Index x, Index y) {
+  if (x == y || y == 1) return x;
+  if (x == 1) return y;
+  throw ShapeError(fmt::format("{}: cannot broadcast shapes {} and {}", op, shape(a), shape(b)));
+}
+
+// A view of n's value repeated to rows x cols (n's dimensions divide them).
+inline auto stretch(const Node& n, Index rows, Index cols) {
+  return n.value().replicate(rows / n.rows, cols / n.cols);
+}
+
+// target.adj += g, summing g (of the result's shape) over the dimensions that
+// were stretched when target was broadcast.
+template <class G>
+void accumulate(const Node& target, const G& g) {
+  Map adj = target.grad();
+  if (adj.rows() == g.rows() && adj.cols() == g.cols()) {
+    adj += g;
+  } else if (adj.size() == 1) {
+    adj(0, 0) += g.sum();
+  } else if (adj.rows() == 1) {
+    adj += g.colwise().sum();
+  } else {
+    adj += g.rowwise().sum();
+  }
+}
+
+// ---- one-operand element-wise ops: fwd(s) reads s.x (and s.c); bwd(s) reads the
+// upstream adjoint s.g, the operand s.x, the result s.y and s.c.
+template <class X>
+struct UnaryArgs {
+  const X& x;
+  double c;
+};
+template <class G, class X, class Y>
+struct UnaryGradArgs {
+  const G& g;
+  const X& x;
+  const Y& y;
+  double c;
+};
+
+template <class Fwd, class Bwd>
+void unary_backward(Tape& t, const Node& n) {
+  const Node& a = t.node(n.a);
+  if (!a.adj) return;
+  if (n.size() == 1) {
+    ScalarMap g(n.adj), x(a.val), y(n.val), da(a.adj);
+    da += Bwd{}(UnaryGradArgs<ScalarMap, ScalarMap, ScalarMap>{g, x, y, n.c});
+  } else {
+    Map g = n.grad(), x = a.value(), y = n.value();
+    a.grad() += Bwd{}(UnaryGradArgs<Map, Map, Map>{g, x, y, n.c});
+  }
+}
+
+template <class Fwd, class Bwd>
+Var unary(const char* op, const Var& av, Fwd, Bwd, double c = 0.0) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = av.index(op);
+  const Node& a0 = t.node(ia);
+  const std::int32_t k =
+      t.push(op, a0.rows, a0.cols, a0.needs_grad(), &unary_backward<Fwd, Bwd>, ia);
+  Node& n = t.node(k);  // push may have moved the nodes: look them up again
+  const Node& a = t.node(ia);
+  n.c = c;
+  if (n.size() == 1) {
+    ScalarMap x(a.val), y(n.val);
+    y = Fwd{}(UnaryArgs<ScalarMap>{x, c});
+  } else {
+    Map x = a.value(), y = n.value();
+    y = Fwd{}(UnaryArgs<Map>{x, c});
+  }
+  return finish(t, k);
+}
+
+// ---- two-operand element-wise ops with broadcasting: fwd(s) reads s.a and s.b;
+// da(s) and db(s) read s.g, s.a, s.b and the result s.y, and give the
+// contribution to each operand's adjoint in the result's shape. s.a or s.b is a
+// plain double when that operand is 1x1 and the other is not, so rules use
+// operators only.
+template <class A, class B>
+struct BinaryArgs {
+  const A& a;
+  const B& b;
+};
+template <class G, class A, class B, class Y>
+struct BinaryGradArgs {
+  const G& g;
+  const A& a;
+  const B& b;
+  const Y& y;
+};
+
+template <class DA, class DB, class G, class A, class B, class Y>
+void binary_accumulate(const Node& na, const Node& nb, const G& g, const A& a, const B& b,
+                       const Y& y) {
+  BinaryGradArgs<G, A, B, Y> s{g, a, b, y};
+  if (na.adj) accumulate(na, DA{}(s));
+  if (nb.adj) accumulate(nb, DB{}(s));
+}
+
+template <class DA, class DB>
+void binary_backward(Tape& t, const Node& n) {
+  const Node& na = t.node(n.a);
+  const Node& nb = t.node(n.b);
+  if (n.size() == 1) {
+    ScalarMap g(n.adj), a(na.val), b(nb.val), y(n.val);
+    BinaryGradArgs<ScalarMap, ScalarMap, ScalarMap, ScalarMap> s{g, a, b, y};
+    if (na.adj) ScalarMap(na.adj) += DA{}(s);
+    if (nb.adj) ScalarMap(nb.adj) += DB{}(s);
+    return;
+  }
+  Map g = n.grad(), y = n.value();
+  const bool a_full = na.rows == n.rows && na.cols == n.cols;
+  const bool b_full = nb.rows == n.rows && nb.cols == n.cols;
+  if (a_full && b_full) {
+    binary_accumulate<DA, DB>(na, nb, g, na.value(), nb.value(), y);
+  } else if (a_full && nb.size() == 1) {
+    binary_accumulate<DA, DB>(na, nb, g, na.value(), nb.val[0], y);
+  } else if (b_full && na.size() == 1) {
+    binary_accumulate<DA, DB>(na, nb, g, na.val[0], nb.value(), y);
+  } else {
+    binary_accumulate<DA, DB>(na, nb, g, stretch(na, n.rows, n.cols), stretch(nb, n.rows, n.cols), y);
+  }
+}
+
+template <class Fwd, class DA, class DB>
+Var binary(const char* op, const Var& av, const Var& bv, Fwd, DA, DB) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = av.index(op);
+  const std::int32_t ib = bv.index(op);
+  const Node& a0 = t.node(ia);
+  const Node& b0 = t.node(ib);
+  const Index rows = broadcast_dim(op, a0, b0, a0.rows, b0.rows);
+  const Index cols = broadcast_dim(op, a0, b0, a0.cols, b0.cols);
+  const std::int32_t k = t.push(op, rows, cols, a0.needs_grad() || b0.needs_grad(),
+                                &binary_backward<DA, DB>, ia, ib);
+  const Node& n = t.node(k);
+  const Node& na = t.node(ia);
+  const Node& nb = t.node(ib);
+  if (n.size() == 1) {
+    ScalarMap a(na.val), b(nb.val), y(n.val);
+    y = Fwd{}(BinaryArgs<ScalarMap, ScalarMap>{a, b});
+    return finish(t, k);
+  }
+  Map y = n.value();
+  const bool a_full = na.rows == rows && na.cols == cols;
+  const bool b_full = nb.rows == rows && nb.cols == cols;
+  auto eval = [&](const auto& a, const auto& b) {
+    using A = std::decay_t<decltype(a)>;
+    using B = std::decay_t<decltype(b)>;
+    y = Fwd{}(BinaryArgs<A, B>{a, b});
+  };
+  if (a_full && b_full) {
+    eval(na.value(), nb.value());
+  } else if (a_full && nb.size() == 1) {
+    eval(na.value(), nb.val[0]);
+  } else if (b_full && na.size() == 1) {
+    eval(na.val[0], nb.value());
+  } else {
+    eval(stretch(na, rows, cols), stretch(nb, rows, cols));
+  }
+  return finish(t, k);
+}
+
+}  // namespace autodiff::detail

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Neural-net ops along rows (one example per row): logsumexp, softmax,
+// log_softmax, cross-entropy against integer labels, and the embedding lookup.
+#include "autodiff/detail/record.hpp"
+#include "autodiff/ops.hpp"
+
+namespace autodiff {
+
+using detail::finish;
+using detail::push;
+using detail::shape;
+
+namespace {
+
+// log sum_j exp(a_ij) per row, shifted by the row's maximum so that no exp overflows.
+Eigen::ArrayXd row_logsumexp(const Map& a) {
+  Eigen::ArrayXd max = a.rowwise().maxCoeff();
+  // A row of -inf (or of +inf) has no finite shift; shifting by 0 keeps its natural result.
+  max = max.isFinite().select(max, 0.0);
+  return max + (a.colwise() - max).exp().rowwise().sum().log();
+}
+
+void require_columns(const char* op, const Node& n) {
+  if (n.cols == 0 || n.rows == 0) {
+    throw ShapeError(fmt::format("{}: needs at least one row and one column, got {}", op, shape(n)));
+  }
+}
+
+}  // namespace
+
+// d(lse a)_i = sum_j softmax(a)_ij da_ij
+Var logsumexp(const Var& logits) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = logits.index("logsumexp");
+  require_columns("logsumexp", t.node(ia));
+  const std::int32_t k = push(t, "logsumexp", t.node(ia).rows, 1, [](Tape& t, const Node& n) {
+    const Node& na = t.node(n.a);
+    na.grad() += (na.value().colwise() - n.value().col(0)).exp().colwise() * n.grad().col(0);
+  }, ia);
+  t.node(k).value().col(0) = row_logsumexp(t.node(ia).value());
+  return finish(t, k);
+}
+
+// y = softmax(a) per row; da_i = y_i .* (g_i - <g_i, y_i>)
+Var softmax(const Var& logits) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = logits.index("softmax");
+  require_columns("softmax", t.node(ia));
+  const std::int32_t k = push(t, "softmax", t.node(ia).rows, t.node(ia).cols, [](Tape& t, const Node& n) {
+    const Map y = n.value();
+    const Eigen::ArrayXd inner = (n.grad() * y).rowwise().sum();
+    t.node(n.a).grad() += y * (n.grad().colwise() - inner);
+  }, ia);
+  const Map a = t.node(ia).value();
+  t.node(k).value() = (a.colwise() - row_logsumexp(a)).exp();
+  return finish(t, k);
+}
+
+// y = a - lse(a) per row; da_i = g_i - softmax(a)_i * sum_j g_ij
+Var log_softmax(const Var& logits) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = logits.index("log_softmax");
+  require_columns("log_softmax", t.node(ia));
+  const std::int32_t k = push(t, "log_softmax", t.node(ia).rows, t.node(ia).cols, [](Tape& t, const Node& n) {
+    const Eigen::ArrayXd total = n.grad().rowwise().sum();
+    t.node(n.a).grad() += n.grad() - n.value().exp().colwise() * total;
+  }, ia);
+  const Map a = t.node(ia).value();
+  t.node(k).value() = a.colwise() - row_logsumexp(a);
+  return finish(t, k);
+}
+
+// L = mean_i (lse(a_i) - a_i,label_i); dL/da_ij = (softmax(a)_ij - [j = label_i]) / m
+Var cross_entropy(const Var& logits, std::span<const std::int64_t> labels) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = logits.index("cross_entropy");
+  const Node& na = t.node(ia);
+  require_columns("cross_entropy", na);
+  if (Index(labels.size()) != na.rows) {
+    throw ShapeError(fmt::format("cross_entropy: {} labels for logits of shape {} (one label per row)",
+                                 labels.size(), shape(na)));
+  }
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    if (labels[r] < 0 || labels[r] >= na.cols) {
+      throw IndexError(fmt::format("cross_entropy: label {} at row {} is outside [0, {}) for logits of shape {}",
+                                   labels[r], r, na.cols, shape(na)));
+    }
+  }
+  const std::int32_t k = push(t, "cross_entropy", 1, 1, [](Tape& t, const Node& n) {
+    const Node& na = t.node(n.a);
+    const Map a = na.value();
+    const double scale = n.adj[0] / double(na.rows);
+    Map da = na.grad();
+    da += ((a.colwise() - row_logsumexp(a)).exp()) * scale;
+    for (Index r = 0; r < na.rows; ++r) da(r, n.ints[r]) -= scale;
+  }, ia);
+  Node& n = t.node(k);
+  n.ints = t.store_ints(labels.data(), labels.size());
+  const Map a = t.node(ia).value();
+  double total = row_logsumexp(a).sum();
+  for (Index r = 0; r < a.rows(); ++r) total -= a(r, n.ints[r]);
+  n.val[0] = total / double(a.rows());
+  return finish(t, k);
+}
+
+Var cross_entropy(const Var& logits, const std::vector<int>& labels) {
+  std::vector<std::int64_t> wide(labels.begin(), labels.end());
+  return cross_entropy(logits, std::span<const std::int64_t>(wide));
+}
+
+// y(r, p*d + c) = table(index(r, p), c); the adjoint scatters back: dtable(index(r, p), c) += g(r, p*d + c)
+Var gather_rows(const Var& table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = table.index("gather_rows");
+  const Node& nt = t.node(ia);
+  for (Index k = 0; k < index.size(); ++k) {
+    if (index(k) < 0 || index(k) >= nt.rows) {
+      throw IndexError(fmt::format("gather_rows: index {} at ({}, {}) is outside the {} rows of a {} table",
+                                   index(k), k % index.rows(), k / index.rows(), nt.rows, shape(nt)));
+    }
+  }
+  const Index d = nt.cols;
+  const std::int32_t k = push(t, "gather_rows", index.rows(), index.cols() * d, [](Tape& t, const Node& n) {
+    const Node& nt = t.node(n.a);
+    const Index d = nt.cols;
+    Map dt = nt.grad();
+    const Map g = n.grad();
+    for (Index p = 0; p < n.j; ++p) {
+      for (Index r = 0; r < n.i; ++r) dt.row(n.ints[r + p * n.i]) += g.block(r, p * d, 1, d);
+    }
+  }, ia);
+  Node& n = t.node(k);
+  n.i = std::int32_t(index.rows());
+  n.j = std::int32_t(index.cols());
+  n.ints = t.store_ints(index.data(), std::size_t(index.size()));
+  const Map tv = t.node(ia).value();
+  Map y = n.value();
+  for (Index p = 0; p < index.cols(); ++p) {
+    for (Index r = 0; r < index.rows(); ++r) y.block(r, p * d, 1, d) = tv.row(index(r, p));
+  }
+  return finish(t, k);
+}
+
+Var gather_rows(const Var& table, std::span<const std::int64_t> rows) {
+  Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> index(Index(rows.size()), 1);
+  for (std::size_t r = 0; r < rows.size(); ++r) index(Index(r)) = rows[r];
+  return gather_rows(table, index);
+}
+
+}  // namespace autodiff

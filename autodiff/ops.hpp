@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// Every differentiable operation on Vars. Each is defined, forward value and
+// reverse rule side by side, in the source file of its family named below.
+//
+// Shapes: values are 2-D (a scalar is 1x1, a column vector m x 1, a row vector
+// 1 x n). Element-wise binary ops broadcast by NumPy's rules: a dimension of 1
+// stretches to match the other operand; the adjoint of a stretched operand is
+// summed back to its shape.
+#pragma once
+
+#include "autodiff/var.hpp"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace autodiff {
+
+// ---- arithmetic.cpp: + - * / (element-wise, broadcasting) and unary minus
+Var operator+(const Var& a, const Var& b);
+Var operator-(const Var& a, const Var& b);
+Var operator*(const Var& a, const Var& b);
+Var operator/(const Var& a, const Var& b);
+Var operator+(const Var& a, double b);
+Var operator+(double a, const Var& b);
+Var operator-(const Var& a, double b);
+Var operator-(double a, const Var& b);
+Var operator*(const Var& a, double b);
+Var operator*(double a, const Var& b);
+Var operator/(const Var& a, double b);
+Var operator/(double a, const Var& b);
+Var operator-(const Var& a);
+
+// ---- elementwise.cpp: one-argument functions applied to every element
+Var pow(const Var& a, double exponent);
+Var square(const Var& a);
+Var sqrt(const Var& a);
+Var exp(const Var& a);
+Var log(const Var& a);
+Var tanh(const Var& a);
+Var sigmoid(const Var& a);
+Var relu(const Var& a);
+Var abs(const Var& a);
+
+// ---- reduction.cpp: sums and means. "rowwise" reduces each row (m x n -> m x 1),
+// "colwise" each column (m x n -> 1 x n), as Eigen's rowwise()/colwise() do.
+Var sum(const Var& a);
+Var sum_rowwise(const Var& a);
+Var sum_colwise(const Var& a);
+Var mean(const Var& a);
+Var mean_rowwise(const Var& a);
+Var mean_colwise(const Var& a);
+
+// ---- linalg.cpp
+Var matmul(const Var& a, const Var& b);  // (m x k)(k x n) -> m x n
+Var transpose(const Var& a);
+Var dot(const Var& a, const Var& b);  // sum of a .* b over two Vars of one shape -> 1x1
+
+// ---- nn.cpp: along rows, each row one example's logits
+Var logsumexp(const Var& logits);    // m x n -> m x 1
+Var softmax(const Var& logits);      // m x n -> m x n, rows sum to 1
+Var log_softmax(const Var& logits);  // m x n -> m x n
+// Mean over rows of -log softmax(logits)[row, labels[row]]; labels in [0, n).
+Var cross_entropy(const Var& logits, std::span<const std::int64_t> labels);
+Var cross_entropy(const Var& logits, const std::vector<int>& labels);
+// Embedding lookup. With an index matrix of shape m x k, row r of the result is
+// the concatenation of table rows index(r, 0) ... index(r, k-1): shape m x (k * table.cols()).
+Var gather_rows(const Var& table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index);
+Var gather_rows(const Var& table, std::span<const std::int64_t> rows);
+
+// ---- indexing.cpp: pieces of a Var, recorded so that gradients flow into the whole
+Var element(const Var& a, Index i, Index j);
+Var block(const Var& a, Index row, Index col, Index rows, Index cols);
+Var rows(const Var& a, Index first, Index count);  // a block of whole rows
+// A new leaf with a's value and no gradient path (like torch's detach()).
+Var detach(const Var& a);
+
+}  // namespace autodiff

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// Sums and means: of all elements (-> 1x1), of each row (-> m x 1), of each column (-> 1 x n).
+#include "autodiff/detail/record.hpp"
+#include "autodiff/ops.hpp"
+
+namespace autodiff {
+
+using detail::finish;
+using detail::push;
+
+// d(sum a) = sum(da): every element receives the upstream adjoint
+Var sum(const Var& a) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = a.index("sum");
+  const std::int32_t k = push(t, "sum", 1, 1, [](Tape& t, const Node& n) {
+    t.node(n.a).grad() += n.adj[0];
+  }, ia);
+  t.node(k).val[0] = t.node(ia).value().sum();
+  return finish(t, k);
+}
+
+// d(sum_j a_ij) = sum_j da_ij: row i's adjoint goes to every element of row i
+Var sum_rowwise(const Var& a) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = a.index("sum_rowwise");
+  const std::int32_t k = push(t, "sum_rowwise", t.node(ia).rows, 1, [](Tape& t, const Node& n) {
+    t.node(n.a).grad().colwise() += n.grad().col(0);
+  }, ia);
+  t.node(k).value() = t.node(ia).value().rowwise().sum();
+  return finish(t, k);
+}
+
+// d(sum_i a_ij) = sum_i da_ij: column j's adjoint goes to every element of column j
+Var sum_colwise(const Var& a) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = a.index("sum_colwise");
+  const std::int32_t k = push(t, "sum_colwise", 1, t.node(ia).cols, [](Tape& t, const Node& n) {
+    t.node(n.a).grad().rowwise() += n.grad().row(0);
+  }, ia);
+  t.node(k).value() = t.node(ia).value().colwise().sum();
+  return finish(t, k);
+}
+
+// A mean is a sum scaled by 1/count; the scaling is its own node.
+Var mean(const Var& a) { return sum(a) * (1.0 / double(a.size())); }
+Var mean_rowwise(const Var& a) { return sum_rowwise(a) * (1.0 / double(a.cols())); }
+Var mean_colwise(const Var& a) { return sum_colwise(a) * (1.0 / double(a.rows())); }
+
+}  // namespace autodiff

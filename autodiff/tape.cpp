@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#include "autodiff/tape.hpp"
+
+#include "autodiff/error.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace autodiff {
+
+namespace {
+
+// Generations are unique across all tapes, so a Var can never match a tape
+// that merely reuses the address of a dead thread's tape.
+std::atomic<std::uint64_t> next_generation{1};
+
+// The gradient an op's reverse rule wrote into one of its operands.
+void check_gradient(const Node& producer, const Node& operand) {
+  for (Index k = 0; k < operand.size(); ++k) {
+    if (!std::isfinite(operand.adj[k])) {
+      throw NonFiniteError(fmt::format(
+          "anomaly: the backward of {} produced {} in the gradient of its {}x{} operand ({}) "
+          "at element ({}, {})",
+          producer.op, std::isnan(operand.adj[k]) ? "NaN" : "infinity", operand.rows,
+          operand.cols, operand.op, k % operand.rows, k / operand.rows));
+    }
+  }
+}
+
+}  // namespace
+
+void check_value(const Node& n) {
+  for (Index k = 0; k < n.size(); ++k) {
+    if (!std::isfinite(n.val[k])) {
+      throw NonFiniteError(fmt::format("anomaly: {} produced {} at element ({}, {}) of its {}x{} result",
+                                       n.op, std::isnan(n.val[k]) ? "NaN" : "infinity",
+                                       k % n.rows, k / n.rows, n.rows, n.cols));
+    }
+  }
+}
+
+std::size_t TapeCapacity::bytes() const {
+  return nodes * sizeof(Node) + doubles * sizeof(double) + integers * sizeof(std::int64_t);
+}
+
+Tape::Tape() : generation_(next_generation.fetch_add(1)) {}
+
+Tape& Tape::current() {
+  thread_local Tape tape;
+  return tape;
+}
+
+void Tape::clear() {
+  nodes_.clear();
+  values_.clear();
+  adjoints_.clear();
+  ints_.clear();
+  generation_ = next_generation.fetch_add(1);
+}
+
+TapeCapacity Tape::capacity() const {
+  return {nodes_.capacity(), values_.capacity() + adjoints_.capacity(), ints_.capacity()};
+}
+
+std::int32_t Tape::push(const char* op, Index rows, Index cols, bool needs_grad,
+                        BackwardFn backward, std::int32_t a, std::int32_t b) {
+  if (nodes_.size() >= std::size_t(std::numeric_limits<std::int32_t>::max())) {
+    throw Error(fmt::format("{}: the tape is full ({} nodes); clear it between steps", op,
+                            nodes_.size()));
+  }
+  Node& n = nodes_.emplace_back();
+  n.op = op;
+  n.rows = std::int32_t(rows);
+  n.cols = std::int32_t(cols);
+  n.a = a;
+  n.b = b;
+  std::size_t size = std::size_t(rows * cols);
+  n.val = values_.allocate(size);
+  if (needs_grad && grad_enabled_) {
+    n.adj = adjoints_.allocate(size);
+    n.backward = backward;
+  }
+  return std::int32_t(nodes_.size() - 1);
+}
+
+std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double* val,
+                                 double* adj) {
+  Node& n = nodes_.emplace_back();
+  n.op = op;
+  n.rows = std::int32_t(rows);
+  n.cols = std::int32_t(cols);
+  n.val = val;
+  n.adj = grad_enabled_ ? adj : nullptr;
+  return std::int32_t(nodes_.size() - 1);
+}
+
+const std::int64_t* Tape::store_ints(const std::int64_t* data, std::size_t n) {
+  std::int64_t* p = ints_.allocate(n);
+  if (n) std::memcpy(p, data, n * sizeof(std::int64_t));
+  return p;
+}
+
+void Tape::backward(std::int32_t loss) {
+  // Adjoints of earlier sweeps are forgotten; parameters' gradients accumulate.
+  adjoints_.for_each_used([](double* p, std::size_t n) { std::memset(p, 0, n * sizeof(double)); });
+  nodes_[std::size_t(loss)].adj[0] = 1.0;
+  for (std::int32_t k = loss; k >= 0; --k) {
+    const Node& n = nodes_[std::size_t(k)];
+    if (n.backward) {
+      n.backward(*this, n);
+      if (anomaly_) {
+        if (n.a >= 0 && node(n.a).adj) check_gradient(n, node(n.a));
+        if (n.b >= 0 && node(n.b).adj) check_gradient(n, node(n.b));
+      }
+    }
+  }
+}
+
+NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_) { Tape::current().grad_enabled_ = false; }
+NoGrad::~NoGrad() { Tape::current().grad_enabled_ = previous_; }
+
+DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_) { Tape::current().anomaly_ = true; }
+DetectAnomaly::~DetectAnomaly() { Tape::current().anomaly_ = previous_; }
+
+}  // namespace autodiff

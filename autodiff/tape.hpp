@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+// The tape: every operation on Vars appends a Node here, in evaluation order, so
+// the reverse sweep in backward() is a plain loop from the loss down to node 0.
+// Values and adjoints live in arenas owned by the tape; clear() keeps their
+// capacity, so a training loop stops allocating after its first step.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <vector>
+
+namespace autodiff {
+
+using Index = Eigen::Index;
+using Array = Eigen::ArrayXXd;                    // every value is a column-major 2-D array
+using Map = Eigen::Map<Eigen::ArrayXXd>;          // a view of tape storage
+using ConstMap = Eigen::Map<const Eigen::ArrayXXd>;
+
+class Tape;
+struct Node;
+
+// A node's reverse rule: read the node's adjoint, add into its operands' adjoints.
+// A plain function pointer: captureless lambdas decay to it, so recording costs no allocation.
+using BackwardFn = void (*)(Tape&, const Node&);
+
+struct Node {
+  double* val = nullptr;         // rows*cols values, column-major
+  double* adj = nullptr;         // adjoint of the same shape; nullptr if no gradient flows here
+  BackwardFn backward = nullptr;  // nullptr for leaves
+  const char* op = "";           // for error messages and graph dumps
+  const std::int64_t* ints = nullptr;  // op-specific integers (labels, indices) in the tape's arena
+  double c = 0.0;                // op-specific scalar (an exponent, a constant operand)
+  std::int32_t rows = 0, cols = 0;
+  std::int32_t a = -1, b = -1;   // operand node indices, -1 when absent
+  std::int32_t i = 0, j = 0;     // op-specific integers (block offsets, counts)
+
+  Index size() const { return Index(rows) * cols; }
+  bool needs_grad() const { return adj != nullptr; }
+  Map value() const { return {val, rows, cols}; }
+  Map grad() const { return {adj, rows, cols}; }
+};
+
+// Bump allocation from blocks whose addresses never move, so a node may hold a
+// pointer into it while the tape keeps growing. clear() merges the blocks into
+// one of the total size, so the steady state is one block and no allocation.
+template <class T>
+class Arena {
+ public:
+  T* allocate(std::size_t n) {
+    n = (n + kAlign - 1) / kAlign * kAlign;  // keep every allocation SIMD-aligned
+    while (block_ < blocks_.size() && used_ + n > blocks_[block_].size) {
+      ++block_;
+      used_ = 0;
+    }
+    if (block_ == blocks_.size()) {
+      std::size_t last = blocks_.empty() ? 0 : blocks_.back().size;
+      blocks_.push_back(Block::make(std::max({n, 2 * last, std::size_t{4096}})));
+      used_ = 0;
+    }
+    T* p = blocks_[block_].data.get() + used_;
+    used_ += n;
+    return p;
+  }
+
+  // Forget every allocation; keep (and consolidate) the memory.
+  void clear() {
+    if (blocks_.size() > 1) {
+      std::size_t total = capacity();
+      blocks_.clear();
+      blocks_.push_back(Block::make(total));
+    }
+    block_ = 0;
+    used_ = 0;
+  }
+
+  // Calls f(pointer, count) for each used run of storage, oldest first.
+  template <class F>
+  void for_each_used(F f) const {
+    for (std::size_t k = 0; k < blocks_.size() && k <= block_; ++k) {
+      std::size_t n = k < block_ ? blocks_[k].size : used_;
+      if (n) f(blocks_[k].data.get(), n);
+    }
+  }
+
+  std::size_t capacity() const {
+    std::size_t total = 0;
+    for (const auto& b : blocks_) total += b.size;
+    return total;
+  }
+
+ private:
+  static constexpr std::size_t kAlign = 64 / sizeof(T);
+  struct Free {
+    void operator()(T* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  struct Block {
+    std::unique_ptr<T[], Free> data;
+    std::size_t size = 0;
+    static Block make(std::size_t n) {
+      return {std::unique_ptr<T[], Free>(
+                  static_cast<T*>(::operator new[](n * sizeof(T), std::align_val_t{64}))),
+              n};
+    }
+  };
+  std::vector<Block> blocks_;
+  std::size_t block_ = 0;
+  std::size_t used_ = 0;
+};
+
+// How much memory a tape holds, for tests that check it stops growing.
+struct TapeCapacity {
+  std::size_t nodes = 0;     // node slots
+  std::size_t doubles = 0;   // values and adjoints
+  std::size_t integers = 0;  // labels and indices
+  std::size_t bytes() const;
+};
+
+class Tape {
+ public:
+  Tape();
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+
+  // The calling thread's tape: each thread records on its own.
+  static Tape& current();
+
+  // Drop every node; Vars recorded so far become stale. Memory is kept for reuse.
+  void clear();
+
+  std::uint64_t generation() const { return generation_; }
+  std::size_t size() const { return nodes_.size(); }
+  TapeCapacity capacity() const;
+
+  Node& node(std::int32_t k) { return nodes_[std::size_t(k)]; }
+  const Node& node(std::int32_t k) const { return nodes_[std::size_t(k)]; }
+
+  // Appends a node of the given shape with fresh value storage; the adjoint is
+  // allocated when needs_grad. Returns its index. Op implementations call this.
+  std::int32_t push(const char* op, Index rows, Index cols, bool needs_grad,
+                    BackwardFn backward = nullptr, std::int32_t a = -1, std::int32_t b = -1);
+  // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant).
+  std::int32_t push_external(const char* op, Index rows, Index cols, double* val, double* adj);
+  // Copies integers (labels, indices) into the tape; they live until clear().
+  const std::int64_t* store_ints(const std::int64_t* data, std::size_t n);
+
+  // Seeds d loss/d loss = 1 and sweeps the tape once in reverse.
+  void backward(std::int32_t loss);
+
+  // While recording is off (NoGrad), ops record values but no gradient path.
+  bool grad_enabled() const { return grad_enabled_; }
+  bool anomaly_detection() const { return anomaly_; }
+
+ private:
+  friend class NoGrad;
+  friend class DetectAnomaly;
+  std::vector<Node> nodes_;
+  Arena<double> values_;
+  Arena<double> adjoints_;
+  Arena<std::int64_t> ints_;
+  std::uint64_t generation_;
+  bool grad_enabled_ = true;
+  bool anomaly_ = false;
+};
+
+// RAII: ops inside record values only (like torch.no_grad()).
+class NoGrad {
+ public:
+  NoGrad();
+  ~NoGrad();
+  NoGrad(const NoGrad&) = delete;
+  NoGrad& operator=(const NoGrad&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// RAII: every op checks its value, and backward every adjoint, for NaN and
+// infinity, and throws NonFiniteError naming the op (like torch.autograd.detect_anomaly).
+class DetectAnomaly {
+ public:
+  DetectAnomaly();
+  ~DetectAnomaly();
+  DetectAnomaly(const DetectAnomaly&) = delete;
+  DetectAnomaly& operator=(const DetectAnomaly&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// Throws NonFiniteError naming n's op if its value holds a NaN or an infinity.
+void check_value(const Node& n);
+
+// The calling thread's tape.
+inline Tape& tape() { return Tape::current(); }
+
+}  // namespace autodiff

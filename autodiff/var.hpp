@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+// Var, Parameter and Constant: the three things that enter expressions.
+//  - Var is a small handle to a node on the calling thread's tape. It dies with
+//    the tape's generation: using it after clear() throws StaleVarError.
+//  - Parameter owns a value and a gradient that outlive the tape; every use in
+//    an expression records a leaf whose adjoint accumulates into grad().
+//  - Constant owns data that enters expressions without a gradient and without
+//    being copied onto the tape (a data set used at every step).
+// Plain doubles and Eigen arrays also convert to Vars; they are copied onto the tape.
+#pragma once
+
+#include "autodiff/tape.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace autodiff {
+
+class Var {
+ public:
+  Var() = default;
+  // A scalar constant.
+  Var(double value);  // NOLINT(google-explicit-constructor): 2.0 * x reads naturally
+  // An Eigen array, vector or matrix, copied onto the tape as a constant.
+  template <class Derived>
+  Var(const Eigen::DenseBase<Derived>& value)  // NOLINT(google-explicit-constructor)
+      : Var(Array(value.derived().template cast<double>())) {}
+  Var(const Array& value);  // NOLINT(google-explicit-constructor)
+
+  Index rows() const;
+  Index cols() const;
+  Index size() const { return rows() * cols(); }
+  bool is_scalar() const { return rows() == 1 && cols() == 1; }
+  // Whether a gradient flows back through this Var (it depends on a Parameter).
+  bool requires_grad() const;
+
+  // The value, as a view of tape storage (valid until the tape is cleared).
+  ConstMap value() const;
+  // The value of a 1x1 Var.
+  double item() const;
+  // d loss / d this after backward(); zeros where no gradient flows.
+  Array grad() const;
+
+  // Seeds d this/d this = 1 and sweeps the tape in reverse; this must be 1x1.
+  void backward() const;
+
+  // Element (i, j), or element i of a vector; recorded, so gradients flow.
+  Var operator()(Index i, Index j) const;
+  Var operator()(Index i) const;
+
+  // Internal: the checked node index for an op named `op`. Throws StaleVarError
+  // if the Var is empty, from another thread, or from a cleared tape.
+  std::int32_t index(const char* op) const;
+  // Internal: wrap a node of the current tape.
+  static Var from_node(std::int32_t index);
+
+ private:
+  Tape* tape_ = nullptr;
+  std::uint64_t generation_ = 0;
+  std::int32_t index_ = -1;
+};
+
+// Seeds d loss/d loss = 1 and accumulates gradients into every Parameter the loss depends on.
+void backward(const Var& loss);
+
+class Parameter {
+ public:
+  explicit Parameter(double value, std::string name = {});
+  explicit Parameter(Array value, std::string name = {});
+  template <class Derived>
+  explicit Parameter(const Eigen::DenseBase<Derived>& value, std::string name = {})
+      : Parameter(Array(value.derived().template cast<double>()), std::move(name)) {}
+
+  // Storage sits behind a pointer so that a Parameter can move (into a vector)
+  // while a tape refers to it.
+  Parameter(Parameter&&) noexcept = default;
+  Parameter& operator=(Parameter&&) noexcept = default;
+  ~Parameter();
+
+  Array& value() { return impl_->value; }
+  const Array& value() const { return impl_->value; }
+  Array& grad() { return impl_->grad; }
+  const Array& grad() const { return impl_->grad; }
+  void zero_grad() { impl_->grad.setZero(); }
+  const std::string& name() const { return impl_->name; }
+  Index rows() const { return impl_->value.rows(); }
+  Index cols() const { return impl_->value.cols(); }
+  Index size() const { return impl_->value.size(); }
+
+  // Records a leaf on the calling thread's tape (no copy of the value).
+  Var var() const;
+  operator Var() const { return var(); }  // NOLINT(google-explicit-constructor)
+
+ private:
+  struct Impl {
+    Array value;
+    Array grad;
+    std::string name;
+  };
+  std::unique_ptr<Impl> impl_;
+};
+
+class Constant {
+ public:
+  explicit Constant(Array value);
+  template <class Derived>
+  explicit Constant(const Eigen::DenseBase<Derived>& value)
+      : Constant(Array(value.derived().template cast<double>())) {}
+
+  const Array& value() const { return *value_; }
+  Index rows() const { return value_->rows(); }
+  Index cols() const { return value_->cols(); }
+
+  // Records a leaf that points at this data: no copy, no gradient.
+  Var var() const;
+  operator Var() const { return var(); }  // NOLINT(google-explicit-constructor)
+
+ private:
+  std::unique_ptr<Array> value_;
+};
+
+}  // namespace autodiff
