@@ -49,8 +49,9 @@ std::size_t TapeCapacity::bytes() const {
 
 Tape::Tape() : generation_(next_generation.fetch_add(1)) {}
 
-Tape& Tape::current() {
-  thread_local Tape tape;
+Tape& Tape::make_current() {
+  thread_local Tape tape;  // destroyed when its thread ends
+  current_ = &tape;
   return tape;
 }
 
@@ -66,25 +67,8 @@ TapeCapacity Tape::capacity() const {
   return {nodes_.capacity(), values_.capacity() + adjoints_.capacity(), ints_.capacity()};
 }
 
-std::int32_t Tape::push(const char* op, Index rows, Index cols, bool needs_grad,
-                        BackwardFn backward, std::int32_t a, std::int32_t b) {
-  if (nodes_.size() >= std::size_t(std::numeric_limits<std::int32_t>::max())) {
-    throw Error(fmt::format("{}: the tape is full ({} nodes); clear it between steps", op,
-                            nodes_.size()));
-  }
-  Node& n = nodes_.emplace_back();
-  n.op = op;
-  n.rows = std::int32_t(rows);
-  n.cols = std::int32_t(cols);
-  n.a = a;
-  n.b = b;
-  std::size_t size = std::size_t(rows * cols);
-  n.val = values_.allocate(size);
-  if (needs_grad && grad_enabled_) {
-    n.adj = adjoints_.allocate(size);
-    n.backward = backward;
-  }
-  return std::int32_t(nodes_.size() - 1);
+void Tape::throw_full(const char* op) {
+  throw Error(fmt::format("{}: the tape is full ({} nodes); clear it between steps", op, kMaxNodes));
 }
 
 std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double* val,

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <algorithm>
 #include <new>
 #include <vector>
 
@@ -51,19 +52,14 @@ template <class T>
 class Arena {
  public:
   T* allocate(std::size_t n) {
-    n = (n + kAlign - 1) / kAlign * kAlign;  // keep every allocation SIMD-aligned
-    while (block_ < blocks_.size() && used_ + n > blocks_[block_].size) {
-      ++block_;
-      used_ = 0;
+    // Small runs (scalars) pack tightly; larger ones start on a cache line for SIMD.
+    n = n < kAlign ? (n + 1) / 2 * 2 : (n + kAlign - 1) / kAlign * kAlign;
+    if (used_ + n <= size_) [[likely]] {
+      T* p = data_ + used_;
+      used_ += n;
+      return p;
     }
-    if (block_ == blocks_.size()) {
-      std::size_t last = blocks_.empty() ? 0 : blocks_.back().size;
-      blocks_.push_back(Block::make(std::max({n, 2 * last, std::size_t{4096}})));
-      used_ = 0;
-    }
-    T* p = blocks_[block_].data.get() + used_;
-    used_ += n;
-    return p;
+    return allocate_slow(n);
   }
 
   // Forget every allocation; keep (and consolidate) the memory.
@@ -75,9 +71,11 @@ class Arena {
     }
     block_ = 0;
     used_ = 0;
+    enter(0);
   }
 
-  // Calls f(pointer, count) for each used run of storage, oldest first.
+  // Calls f(pointer, count) for each used run of storage, oldest first (earlier
+  // blocks count as wholly used).
   template <class F>
   void for_each_used(F f) const {
     for (std::size_t k = 0; k < blocks_.size() && k <= block_; ++k) {
@@ -94,6 +92,25 @@ class Arena {
 
  private:
   static constexpr std::size_t kAlign = 64 / sizeof(T);
+
+  // Continues in the next block, making one (double the last) if none fits.
+  T* allocate_slow(std::size_t n) {
+    if (!blocks_.empty()) ++block_;
+    while (block_ < blocks_.size() && n > blocks_[block_].size) ++block_;
+    if (block_ >= blocks_.size()) {
+      std::size_t last = blocks_.empty() ? 0 : blocks_.back().size;
+      blocks_.push_back(Block::make(std::max({n, 2 * last, std::size_t{4096}})));
+      block_ = blocks_.size() - 1;
+    }
+    enter(block_);
+    used_ = n;
+    return data_;
+  }
+  void enter(std::size_t k) {
+    data_ = k < blocks_.size() ? blocks_[k].data.get() : nullptr;
+    size_ = k < blocks_.size() ? blocks_[k].size : 0;
+  }
+
   struct Free {
     void operator()(T* p) const { ::operator delete[](p, std::align_val_t{64}); }
   };
@@ -107,8 +124,10 @@ class Arena {
     }
   };
   std::vector<Block> blocks_;
-  std::size_t block_ = 0;
-  std::size_t used_ = 0;
+  std::size_t block_ = 0;  // the block being filled
+  std::size_t used_ = 0;   // elements used in it
+  T* data_ = nullptr;      // blocks_[block_], cached for the fast path
+  std::size_t size_ = 0;
 };
 
 // How much memory a tape holds, for tests that check it stops growing.
@@ -126,7 +145,10 @@ class Tape {
   Tape& operator=(const Tape&) = delete;
 
   // The calling thread's tape: each thread records on its own.
-  static Tape& current();
+  static Tape& current() {
+    if (Tape* t = current_) [[likely]] return *t;
+    return make_current();
+  }
 
   // Drop every node; Vars recorded so far become stale. Memory is kept for reuse.
   void clear();
@@ -141,7 +163,22 @@ class Tape {
   // Appends a node of the given shape with fresh value storage; the adjoint is
   // allocated when needs_grad. Returns its index. Op implementations call this.
   std::int32_t push(const char* op, Index rows, Index cols, bool needs_grad,
-                    BackwardFn backward = nullptr, std::int32_t a = -1, std::int32_t b = -1);
+                    BackwardFn backward = nullptr, std::int32_t a = -1, std::int32_t b = -1) {
+    if (nodes_.size() >= kMaxNodes) [[unlikely]] throw_full(op);
+    Node& n = nodes_.emplace_back();
+    n.op = op;
+    n.rows = std::int32_t(rows);
+    n.cols = std::int32_t(cols);
+    n.a = a;
+    n.b = b;
+    const auto size = std::size_t(rows * cols);
+    n.val = values_.allocate(size);
+    if (needs_grad && grad_enabled_) {
+      n.adj = adjoints_.allocate(size);
+      n.backward = backward;
+    }
+    return std::int32_t(nodes_.size() - 1);
+  }
   // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant).
   std::int32_t push_external(const char* op, Index rows, Index cols, double* val, double* adj);
   // Copies integers (labels, indices) into the tape; they live until clear().
@@ -155,6 +192,11 @@ class Tape {
   bool anomaly_detection() const { return anomaly_; }
 
  private:
+  static constexpr std::size_t kMaxNodes = 0x7fffffff;
+  static Tape& make_current();
+  [[noreturn]] static void throw_full(const char* op);
+  static inline thread_local Tape* current_ = nullptr;  // constant-initialised: a plain TLS load
+
   friend class NoGrad;
   friend class DetectAnomaly;
   std::vector<Node> nodes_;

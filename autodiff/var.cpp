@@ -27,15 +27,7 @@ Var::Var(double value) : Var(from_node(push_copy("constant", 1, 1, &value))) {}
 Var::Var(const Array& value)
     : Var(from_node(push_copy("constant", value.rows(), value.cols(), value.data()))) {}
 
-Var Var::from_node(std::int32_t index) {
-  Var v;
-  v.tape_ = &Tape::current();
-  v.generation_ = v.tape_->generation();
-  v.index_ = index;
-  return v;
-}
-
-std::int32_t Var::index(const char* op) const {
+void Var::throw_invalid(const char* op) const {
   if (!tape_) {
     throw StaleVarError(fmt::format("{}: the Var is empty (default-constructed); assign it the "
                                     "result of an operation first",
@@ -53,7 +45,7 @@ std::int32_t Var::index(const char* op) const {
                                     "recorded; record it again in this step",
                                     op));
   }
-  return index_;
+  throw StaleVarError(fmt::format("{}: invalid Var", op));
 }
 
 Index Var::rows() const { return Tape::current().node(index("Var::rows")).rows; }

@@ -51,11 +51,23 @@ class Var {
 
   // Internal: the checked node index for an op named `op`. Throws StaleVarError
   // if the Var is empty, from another thread, or from a cleared tape.
-  std::int32_t index(const char* op) const;
+  std::int32_t index(const char* op) const { return index(Tape::current(), op); }
+  std::int32_t index(const Tape& current, const char* op) const {
+    if (tape_ == &current && generation_ == current.generation()) [[likely]] return index_;
+    throw_invalid(op);
+  }
   // Internal: wrap a node of the current tape.
-  static Var from_node(std::int32_t index);
+  static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
+  static Var from_node(Tape& t, std::int32_t index) {
+    Var v;
+    v.tape_ = &t;
+    v.generation_ = t.generation();
+    v.index_ = index;
+    return v;
+  }
 
  private:
+  [[noreturn]] void throw_invalid(const char* op) const;
   Tape* tape_ = nullptr;
   std::uint64_t generation_ = 0;
   std::int32_t index_ = -1;

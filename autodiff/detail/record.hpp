@@ -31,7 +31,7 @@ inline std::string shape(const Node& n) { return fmt::format("{}x{}", n.rows, n.
 // Wraps a freshly computed node; in anomaly mode, checks its value first.
 inline Var finish(Tape& t, std::int32_t k) {
   if (t.anomaly_detection()) check_value(t.node(k));
-  return Var::from_node(k);
+  return Var::from_node(t, k);
 }
 
 // Records a node of the given shape over operands a (and b); it needs a gradient
@@ -101,7 +101,7 @@ void unary_backward(Tape& t, const Node& n) {
 template <class Fwd, class Bwd>
 Var unary(const char* op, const Var& av, Fwd, Bwd, double c = 0.0) {
   Tape& t = Tape::current();
-  const std::int32_t ia = av.index(op);
+  const std::int32_t ia = av.index(t, op);
   const Node& a0 = t.node(ia);
   const std::int32_t k =
       t.push(op, a0.rows, a0.cols, a0.needs_grad(), &unary_backward<Fwd, Bwd>, ia);
@@ -172,8 +172,8 @@ void binary_backward(Tape& t, const Node& n) {
 template <class Fwd, class DA, class DB>
 Var binary(const char* op, const Var& av, const Var& bv, Fwd, DA, DB) {
   Tape& t = Tape::current();
-  const std::int32_t ia = av.index(op);
-  const std::int32_t ib = bv.index(op);
+  const std::int32_t ia = av.index(t, op);
+  const std::int32_t ib = bv.index(t, op);
   const Node& a0 = t.node(ia);
   const Node& b0 = t.node(ib);
   const Index rows = broadcast_dim(op, a0, b0, a0.rows, b0.rows);
