@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// A console reporter that, after the usual table, prints each tape benchmark's
+// time divided by its hand-written twin's from the same run: the machine is
+// noisy, so ratios measured side by side mean more than absolute times.
+#pragma once
+
+#include <benchmark/benchmark.h>
+#include <fmt/core.h>
+
+#include <map>
+#include <string>
+
+namespace bench {
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  // Pairs benchmarks whose names differ only in `tape` vs `baseline` prefixes.
+  RatioReporter(std::string tape, std::string baseline)
+      : tape_(std::move(tape)), baseline_(std::move(baseline)) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration && run.aggregate_name != "median") continue;
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
+      times_[run.run_name.str()] = run.GetAdjustedRealTime();
+    }
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    fmt::print("\nratio (tape / hand-written, same run):\n");
+    for (const auto& [name, time] : times_) {
+      if (name.rfind(tape_, 0) != 0) continue;
+      const std::string twin = baseline_ + name.substr(tape_.size());
+      auto it = times_.find(twin);
+      if (it != times_.end()) fmt::print("  {:<40} {:6.2f}\n", name.substr(tape_.size()), time / it->second);
+    }
+  }
+
+ private:
+  std::string tape_, baseline_;
+  std::map<std::string, double> times_;
+};
+
+}  // namespace bench
