@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// The one descent loop. Iteration i: loss_i at the current θ (before the update),
+// the stopping rules, the trace, then zero_grad, the gradient on the batch of
+// step i, clipping, the schedule, the update and the callback.
+#include "optim/minimize.hpp"
+
+#include "autodiff/tape.hpp"
+#include "optim/clip.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ostream>
+#include <stdexcept>
+
+namespace optim {
+
+Loss Loss::recorded(Record record) {
+  if (!record) throw std::invalid_argument("Loss::recorded: the loss function is empty");
+  return Loss(std::move(record), nullptr);
+}
+
+Loss Loss::objective(Objective objective) {
+  if (!objective) throw std::invalid_argument("Loss::objective: the objective is empty");
+  return Loss(nullptr, std::move(objective));
+}
+
+double Loss::operator()(const Batch& batch, bool add_gradient) const {
+  if (objective_) return objective_(batch, add_gradient);
+  autodiff::tape().clear();
+  const autodiff::Var loss = record_(batch);
+  const double value = loss.item();
+  if (add_gradient) autodiff::backward(loss);
+  return value;
+}
+
+const char* to_string(StopReason reason) {
+  switch (reason) {
+    case StopReason::converged: return "converged";
+    case StopReason::target_reached: return "target_reached";
+    case StopReason::max_iterations: return "max_iterations";
+    case StopReason::diverged: return "diverged";
+    case StopReason::callback: return "callback";
+  }
+  return "unknown";
+}
+
+std::ostream& operator<<(std::ostream& out, StopReason reason) { return out << to_string(reason); }
+
+bool default_record(std::size_t iteration) { return iteration == 1 || iteration % 100 == 0; }
+
+namespace {
+
+void check_arguments(const ParameterList& params, const StopRule& stop, const LoopOptions& options) {
+  if (params.empty()) throw std::invalid_argument("minimize: the parameter list is empty");
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    if (!params[k]) throw std::invalid_argument(fmt::format("minimize: parameter {} is a null pointer", k));
+  }
+  if (!(stop.tolerance >= 0.0) || !std::isfinite(stop.tolerance)) {
+    throw std::invalid_argument(fmt::format("minimize: tolerance must be non-negative and finite, got {}", stop.tolerance));
+  }
+  if (stop.target_loss && std::isnan(*stop.target_loss)) {
+    throw std::invalid_argument("minimize: target_loss is NaN");
+  }
+  if (stop.max_iterations == 0) throw std::invalid_argument("minimize: max_iterations must be positive, got 0");
+  if (!(options.clip_norm >= 0.0) || !std::isfinite(options.clip_norm)) {
+    throw std::invalid_argument(fmt::format("minimize: clip_norm must be non-negative and finite (0 turns "
+                                            "clipping off), got {}", options.clip_norm));
+  }
+}
+
+}  // namespace
+
+Result minimize(const Loss& loss, const ParameterList& params, Optimizer& optimizer, Batching batching,
+                const StopRule& stop, const LoopOptions& options) {
+  check_arguments(params, stop, options);
+  const auto record = options.record ? options.record : default_record;
+  const std::size_t every = options.full_loss_every;
+  const double base_lr = optimizer.lr();
+  const auto zero_grad = [&] {
+    optimizer.zero_grad();
+    for (autodiff::Parameter* p : params) p->zero_grad();
+  };
+
+  Result result;
+  const auto finish = [&](StopReason reason, std::size_t i, double loss_i, std::string message) {
+    result.trace.record(i, loss_i);
+    result.iterations = i;
+    result.final_loss = loss_i;
+    result.reason = reason;
+    result.message = std::move(message);
+  };
+  const auto diverged = [&](std::size_t i, double loss_i, const char* which) {
+    finish(StopReason::diverged, i, loss_i,
+           fmt::format("diverged at iteration {}: the {} is {}; try a smaller learning rate", i, which,
+                       std::isnan(loss_i) ? "NaN" : "infinite"));
+  };
+
+  std::optional<double> previous;  // the last full-data loss evaluated
+  double last_loss = std::numeric_limits<double>::quiet_NaN();
+  bool stopped = false;
+  for (std::size_t i = 0; i < stop.max_iterations && !stopped; ++i) {
+    const bool evaluate = every != 0 && i % every == 0;
+    // With the full batch, one forward pass gives both loss_i and the gradient.
+    const bool reuse = evaluate && batching.is_full();
+    double loss_i = std::numeric_limits<double>::quiet_NaN();
+    if (evaluate) {
+      if (reuse) zero_grad();
+      loss_i = loss(batching.all(), reuse);
+      if (!std::isfinite(loss_i)) {
+        diverged(i, loss_i, "loss");
+        break;
+      }
+      if (previous && i > 1 && std::abs(loss_i - *previous) < stop.tolerance) {
+        finish(StopReason::converged, i, loss_i,
+               fmt::format("converged at iteration {}: |loss change| {:.3g} < tolerance {}", i,
+                           std::abs(loss_i - *previous), stop.tolerance));
+        break;
+      }
+      if (stop.target_loss && loss_i <= *stop.target_loss) {
+        finish(StopReason::target_reached, i, loss_i,
+               fmt::format("reached the target at iteration {}: loss {} <= {}", i, loss_i, *stop.target_loss));
+        break;
+      }
+      if (record(i)) result.trace.record(i, loss_i);
+      previous = loss_i;
+    }
+    if (!reuse) {
+      zero_grad();
+      const double batch_loss = loss(batching.next(), true);
+      if (!std::isfinite(batch_loss)) {
+        diverged(i, batch_loss, "batch loss");
+        break;
+      }
+      if (!evaluate) {
+        loss_i = batch_loss;
+        if (every == 0 && record(i)) result.trace.record(i, batch_loss);
+      }
+    }
+    if (options.clip_norm > 0.0) clip_grad_norm(params, options.clip_norm);
+    if (options.schedule) optimizer.set_lr((*options.schedule)(i, base_lr));
+    optimizer.step();
+    result.iterations = i + 1;
+    last_loss = loss_i;
+    if (options.callback && options.callback(Progress{i, loss_i, optimizer.lr()})) {
+      result.reason = StopReason::callback;
+      result.message = fmt::format("stopped by the callback after iteration {}", i);
+      stopped = true;
+    }
+  }
+  if (stopped || result.iterations == stop.max_iterations) {
+    if (!stopped) {
+      result.reason = StopReason::max_iterations;
+      result.message = fmt::format("stopped after max_iterations = {} updates", stop.max_iterations);
+    }
+    // The last update moved θ after the last loss: evaluate once more where the run ends.
+    result.final_loss = every != 0 ? loss(batching.all(), false) : last_loss;
+  }
+
+  result.values.reserve(params.size());
+  for (const autodiff::Parameter* p : params) result.values.push_back(p->value());
+  return result;
+}
+
+}  // namespace optim

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// The shared part of every optimizer: validation of the parameter list, the
+// shape checks of step(), and the option checks with their messages.
+#include "optim/optimizer.hpp"
+
+#include "autodiff/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace optim {
+
+namespace {
+
+// "parameter 1 ('W')" or "parameter 1" for an unnamed one.
+std::string describe(std::size_t k, const autodiff::Parameter& p) {
+  return p.name().empty() ? fmt::format("parameter {}", k)
+                          : fmt::format("parameter {} ('{}')", k, p.name());
+}
+
+}  // namespace
+
+Optimizer::Optimizer(std::string name, ParameterList params, double lr)
+    : name_(std::move(name)), params_(std::move(params)), lr_(lr) {
+  if (params_.empty()) {
+    throw std::invalid_argument(name_ + ": the parameter list is empty; give it the parameters to optimize");
+  }
+  for (std::size_t k = 0; k < params_.size(); ++k) {
+    if (!params_[k]) throw std::invalid_argument(fmt::format("{}: parameter {} is a null pointer", name_, k));
+    for (std::size_t j = 0; j < k; ++j) {
+      if (params_[j] == params_[k]) {
+        throw std::invalid_argument(fmt::format(
+            "{}: parameter {} is the same Parameter as parameter {}; list each parameter once", name_, k, j));
+      }
+    }
+    shapes_.emplace_back(params_[k]->rows(), params_[k]->cols());
+  }
+  set_lr(lr);
+}
+
+void Optimizer::set_lr(double lr) {
+  detail::check_positive(name_, "lr", lr);
+  lr_ = lr;
+}
+
+void Optimizer::zero_grad() {
+  for (autodiff::Parameter* p : params_) p->zero_grad();
+}
+
+void Optimizer::step() {
+  // Check every shape before touching any value, so a failed step changes nothing.
+  for (std::size_t k = 0; k < params_.size(); ++k) {
+    const autodiff::Parameter& p = *params_[k];
+    const auto [rows, cols] = shapes_[k];
+    if (p.rows() != rows || p.cols() != cols) {
+      throw autodiff::ShapeError(fmt::format("{}::step: {} changed shape from {}x{} to {}x{} after the "
+                                             "optimizer was built; build a new optimizer",
+                                             name_, describe(k, p), rows, cols, p.rows(), p.cols()));
+    }
+    if (p.grad().rows() != rows || p.grad().cols() != cols) {
+      throw autodiff::ShapeError(fmt::format("{}::step: the gradient of {} is {}x{} but its value is {}x{}",
+                                             name_, describe(k, p), p.grad().rows(), p.grad().cols(),
+                                             rows, cols));
+    }
+  }
+  ++t_;
+  for (std::size_t k = 0; k < params_.size(); ++k) update(k, params_[k]->value(), params_[k]->grad());
+}
+
+std::vector<autodiff::Array> Optimizer::zeros_like_params(double fill) const {
+  std::vector<autodiff::Array> state;
+  state.reserve(params_.size());
+  for (const autodiff::Parameter* p : params_) state.push_back(autodiff::Array::Constant(p->rows(), p->cols(), fill));
+  return state;
+}
+
+namespace detail {
+
+void check_finite(const std::string& who, const char* field, double value) {
+  if (!std::isfinite(value)) {
+    throw std::invalid_argument(fmt::format("{}: {} must be finite, got {}", who, field, value));
+  }
+}
+
+void check_positive(const std::string& who, const char* field, double value) {
+  if (!(value > 0.0) || !std::isfinite(value)) {
+    throw std::invalid_argument(fmt::format("{}: {} must be positive and finite, got {}", who, field, value));
+  }
+}
+
+void check_non_negative(const std::string& who, const char* field, double value) {
+  if (!(value >= 0.0) || !std::isfinite(value)) {
+    throw std::invalid_argument(fmt::format("{}: {} must be non-negative and finite, got {}", who, field, value));
+  }
+}
+
+void check_unit_interval(const std::string& who, const char* field, double value) {
+  if (!(value >= 0.0 && value < 1.0)) {
+    throw std::invalid_argument(fmt::format("{}: {} must be in [0, 1), got {}", who, field, value));
+  }
+}
+
+}  // namespace detail
+
+}  // namespace optim

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// The interface every update rule shares: a list of parameters (referenced, not
+// owned), zero_grad(), step() and a learning rate that may change between steps.
+// A rule only supplies update(): the new value of one parameter from its gradient.
+#pragma once
+
+#include "autodiff/var.hpp"
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace optim {
+
+// The parameters an optimizer updates. The caller keeps them alive while the optimizer is used.
+using ParameterList = std::vector<autodiff::Parameter*>;
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+
+  // Sets every parameter's gradient to zero (gradients accumulate, as in PyTorch).
+  void zero_grad();
+  // Applies one update to every parameter from its grad(). Throws autodiff::ShapeError
+  // naming the parameter when a gradient's (or value's) shape is not the parameter's.
+  void step();
+
+  double lr() const { return lr_; }
+  // The learning rate of the next steps; must be positive and finite.
+  void set_lr(double lr);
+  // Steps taken so far (t in the formulas is steps() during an update, counting from 1).
+  std::size_t steps() const { return t_; }
+  const ParameterList& params() const { return params_; }
+  // "SGD", "Adam", ...: the prefix of every error message.
+  const std::string& name() const { return name_; }
+
+ protected:
+  // Validates the list (non-empty, no null, no duplicate) and the learning rate.
+  Optimizer(std::string name, ParameterList params, double lr);
+
+  // The rule: update parameter k (value theta, gradient g) in place at step t = steps().
+  virtual void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) = 0;
+
+  // Zero state of the shape of each parameter, for a rule's per-parameter buffers.
+  std::vector<autodiff::Array> zeros_like_params(double fill = 0.0) const;
+
+ private:
+  std::string name_;
+  ParameterList params_;
+  std::vector<std::pair<autodiff::Index, autodiff::Index>> shapes_;  // at construction
+  double lr_;
+  std::size_t t_ = 0;
+};
+
+// Checks of option values; each throws std::invalid_argument
+// "<optimizer>: <field> must be <condition>, got <value>".
+namespace detail {
+void check_positive(const std::string& who, const char* field, double value);      // (0, inf)
+void check_non_negative(const std::string& who, const char* field, double value);  // [0, inf)
+void check_unit_interval(const std::string& who, const char* field, double value); // [0, 1)
+void check_finite(const std::string& who, const char* field, double value);
+}  // namespace detail
+
+}  // namespace optim

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Stochastic gradient descent as torch.optim.SGD: the plain step θ ← θ − λ g
+// (momentum = 0, what full-batch GD and SGD apply) and heavy-ball momentum with
+// optional dampening and Nesterov.
+#pragma once
+
+#include "optim/optimizer.hpp"
+
+namespace optim {
+
+struct SGDOptions {
+  double lr = 1e-3;
+  double momentum = 0.0;      // μ ≥ 0; 0 is the plain gradient step
+  double dampening = 0.0;     // τ: b ← μ b + (1 − τ) g after the first step
+  double weight_decay = 0.0;  // λ ≥ 0: L2 penalty, g ← g + λ θ
+  bool nesterov = false;      // needs momentum > 0 and dampening = 0
+};
+
+// t = 1:  b ← g;  t > 1:  b ← μ b + (1 − τ) g;  then θ ← θ − γ (nesterov ? g + μ b : b)
+class SGD final : public Optimizer {
+ public:
+  explicit SGD(ParameterList params, SGDOptions options = {});
+  const SGDOptions& options() const { return options_; }
+
+ private:
+  void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
+  SGDOptions options_;
+  std::vector<autodiff::Array> b_;  // momentum buffers, empty when momentum = 0
+};
+
+}  // namespace optim
