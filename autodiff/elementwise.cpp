@@ -7,8 +7,13 @@ namespace autodiff {
 
 using detail::unary;
 
-// d(a^p) = p a^(p-1) da
+// d(a^p) = p a^(p-1) da; for p = 0 the derivative is 0 everywhere, also at a = 0
+// where p a^(p-1) would be 0 * inf (as PyTorch).
 Var pow(const Var& a, double p) {
+  if (p == 0.0) {
+    return unary("pow", a, [](const auto& s) { return s.x.pow(0.0); },
+                 [](const auto& s) { return s.g * 0.0; }, p);
+  }
   return unary("pow", a, [](const auto& s) { return s.x.pow(s.c); },
                [](const auto& s) { return s.g * s.c * s.x.pow(s.c - 1.0); }, p);
 }

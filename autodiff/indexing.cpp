@@ -47,7 +47,14 @@ Var block(const Var& a, Index row, Index col, Index rows, Index cols) {
   return finish(t, k);
 }
 
-Var rows(const Var& a, Index first, Index count) { return block(a, first, 0, count, a.cols()); }
+Var rows(const Var& a, Index first, Index count) {
+  const Index total = a.rows();
+  if (first < 0 || count < 0 || first + count > total) {
+    throw IndexError(fmt::format("rows: rows {} to {} are outside a {}x{} Var", first, first + count - 1,
+                                 total, a.cols()));
+  }
+  return block(a, first, 0, count, a.cols());
+}
 
 // A leaf that shares a's value storage and stops the gradient.
 Var detach(const Var& a) {

@@ -4,6 +4,8 @@
 #include "autodiff/detail/record.hpp"
 #include "autodiff/ops.hpp"
 
+#include <cmath>
+
 namespace autodiff {
 
 using detail::finish;
@@ -12,12 +14,34 @@ using detail::shape;
 
 namespace {
 
-// log sum_j exp(a_ij) per row, shifted by the row's maximum so that no exp overflows.
-Eigen::ArrayXd row_logsumexp(const Map& a) {
-  Eigen::ArrayXd max = a.rowwise().maxCoeff();
-  // A row of -inf (or of +inf) has no finite shift; shifting by 0 keeps its natural result.
-  max = max.isFinite().select(max, 0.0);
-  return max + (a.colwise() - max).exp().rowwise().sum().log();
+// exp element by element through std::exp: Eigen's vectorised exp clamps its
+// argument at about -708, so exp(-inf) would come out as 2.8e-309 instead of 0, and
+// a class with a logit of -inf would keep a sliver of probability.
+template <class E>
+auto exact_exp(const E& x) {
+  return x.unaryExpr([](double v) { return std::exp(v); });
+}
+
+// a minus its row maxima, so that no exp overflows and the largest entry of each
+// row is exactly 0. A row whose maximum is not finite is left unshifted: its
+// result is then the limit (or NaN) the plain formula gives.
+Eigen::ArrayXd row_shift(const Map& a) {
+  const Eigen::ArrayXd max = a.rowwise().maxCoeff();
+  return max.isFinite().select(max, 0.0);
+}
+Eigen::ArrayXXd shift_rows(const Map& a) { return a.colwise() - row_shift(a); }
+
+// log sum_j exp(s_ij) per row of shifted logits s.
+Eigen::ArrayXd row_log_sum_exp(const Eigen::ArrayXXd& shifted) {
+  return exact_exp(shifted).rowwise().sum().log();
+}
+
+// softmax per row, normalised from shifted logits, so huge logits keep full precision.
+Eigen::ArrayXXd softmax_rows(const Map& a) {
+  Eigen::ArrayXXd e = exact_exp(shift_rows(a));
+  const Eigen::ArrayXd total = e.rowwise().sum();
+  e.colwise() /= total;
+  return e;
 }
 
 void require_columns(const char* op, const Node& n) {
@@ -35,9 +59,11 @@ Var logsumexp(const Var& logits) {
   require_columns("logsumexp", t.node(ia));
   const std::int32_t k = push(t, "logsumexp", t.node(ia).rows, 1, [](Tape& t, const Node& n) {
     const Node& na = t.node(n.a);
-    na.grad() += (na.value().colwise() - n.value().col(0)).exp().colwise() * n.grad().col(0);
+    na.grad() += softmax_rows(na.value()).colwise() * n.grad().col(0);
   }, ia);
-  t.node(k).value().col(0) = row_logsumexp(t.node(ia).value());
+  const Map a = t.node(ia).value();
+  const Eigen::ArrayXd shift = row_shift(a);
+  t.node(k).value().col(0) = shift + row_log_sum_exp(a.colwise() - shift);
   return finish(t, k);
 }
 
@@ -51,8 +77,7 @@ Var softmax(const Var& logits) {
     const Eigen::ArrayXd inner = (n.grad() * y).rowwise().sum();
     t.node(n.a).grad() += y * (n.grad().colwise() - inner);
   }, ia);
-  const Map a = t.node(ia).value();
-  t.node(k).value() = (a.colwise() - row_logsumexp(a)).exp();
+  t.node(k).value() = softmax_rows(t.node(ia).value());
   return finish(t, k);
 }
 
@@ -63,10 +88,10 @@ Var log_softmax(const Var& logits) {
   require_columns("log_softmax", t.node(ia));
   const std::int32_t k = push(t, "log_softmax", t.node(ia).rows, t.node(ia).cols, [](Tape& t, const Node& n) {
     const Eigen::ArrayXd total = n.grad().rowwise().sum();
-    t.node(n.a).grad() += n.grad() - n.value().exp().colwise() * total;
+    t.node(n.a).grad() += n.grad() - exact_exp(n.value()).colwise() * total;
   }, ia);
-  const Map a = t.node(ia).value();
-  t.node(k).value() = a.colwise() - row_logsumexp(a);
+  const Eigen::ArrayXXd shifted = shift_rows(t.node(ia).value());
+  t.node(k).value() = shifted.colwise() - row_log_sum_exp(shifted);
   return finish(t, k);
 }
 
@@ -88,18 +113,18 @@ Var cross_entropy(const Var& logits, std::span<const std::int64_t> labels) {
   }
   const std::int32_t k = push(t, "cross_entropy", 1, 1, [](Tape& t, const Node& n) {
     const Node& na = t.node(n.a);
-    const Map a = na.value();
     const double scale = n.adj[0] / double(na.rows);
     Map da = na.grad();
-    da += ((a.colwise() - row_logsumexp(a)).exp()) * scale;
+    da += softmax_rows(na.value()) * scale;
     for (Index r = 0; r < na.rows; ++r) da(r, n.ints[r]) -= scale;
   }, ia);
   Node& n = t.node(k);
   n.ints = t.store_ints(labels.data(), labels.size());
-  const Map a = t.node(ia).value();
-  double total = row_logsumexp(a).sum();
-  for (Index r = 0; r < a.rows(); ++r) total -= a(r, n.ints[r]);
-  n.val[0] = total / double(a.rows());
+  // lse(a_i) - a_i,l = lse(s_i) - s_i,l with s = a - max: exact for huge logits too.
+  const Eigen::ArrayXXd shifted = shift_rows(t.node(ia).value());
+  double total = row_log_sum_exp(shifted).sum();
+  for (Index r = 0; r < shifted.rows(); ++r) total -= shifted(r, n.ints[r]);
+  n.val[0] = total / double(shifted.rows());
   return finish(t, k);
 }
 

@@ -91,7 +91,8 @@ const std::int64_t* Tape::store_ints(const std::int64_t* data, std::size_t n) {
 void Tape::backward(std::int32_t loss) {
   // Adjoints of earlier sweeps are forgotten; parameters' gradients accumulate.
   adjoints_.for_each_used([](double* p, std::size_t n) { std::memset(p, 0, n * sizeof(double)); });
-  nodes_[std::size_t(loss)].adj[0] = 1.0;
+  // += : the loss may be a Parameter's own leaf, whose adjoint is its accumulating grad().
+  nodes_[std::size_t(loss)].adj[0] += 1.0;
   for (std::int32_t k = loss; k >= 0; --k) {
     const Node& n = nodes_[std::size_t(k)];
     if (n.backward) {
