@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: MIT
+// The rows of the op table. References are nested loops on doubles, written apart from
+// the Eigen code they check; operands' extra arguments (exponents, labels, indices) are
+// fixed per row or derived from the operand shapes.
+#include "op_table.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <regex>
+#include <stdexcept>
+
+namespace support {
+
+using autodiff::Parameter;
+
+std::string to_string(Shape s) { return fmt::format("{}x{}", s.rows, s.cols); }
+
+double sample(Domain d, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const double u = unit(rng);
+  const double sign = unit(rng) < 0.5 ? -1.0 : 1.0;
+  switch (d) {
+    case Domain::real: return -2.0 + 4.0 * u;
+    case Domain::positive: return 0.2 + 2.8 * u;
+    case Domain::nonzero: return sign * (0.3 + 1.7 * u);
+    case Domain::off_kink: return sign * (0.05 + 1.95 * u);
+  }
+  return 0.0;
+}
+
+Array sample(Domain d, Shape s, std::mt19937_64& rng) {
+  Array a(s.rows, s.cols);
+  for (Index j = 0; j < s.cols; ++j) {
+    for (Index i = 0; i < s.rows; ++i) a(i, j) = sample(d, rng);
+  }
+  return a;
+}
+
+// Label of row r: spread over the classes, and not always 0.
+std::vector<std::int64_t> labels_for(Index rows, Index cols) {
+  std::vector<std::int64_t> labels;
+  for (Index r = 0; r < rows; ++r) labels.push_back(cols > 0 ? (2 * r + 1) % cols : 0);
+  return labels;
+}
+
+// A 3x2 index that repeats rows, so that gradients must accumulate.
+Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> gather_index_for(Index table_rows) {
+  Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> index(3, 2);
+  for (Index p = 0; p < 2; ++p) {
+    for (Index r = 0; r < 3; ++r) index(r, p) = (r + 2 * p + 1) % table_rows;
+  }
+  return index;
+}
+
+namespace {
+
+using Shapes = std::vector<Shape>;
+using Vars = std::vector<Var>;
+using Arrays = std::vector<Array>;
+
+// ---- plain-loop references
+
+template <class F>
+Array map_ref(const Array& a, F f) {
+  Array y(a.rows(), a.cols());
+  for (Index j = 0; j < a.cols(); ++j) {
+    for (Index i = 0; i < a.rows(); ++i) y(i, j) = f(a(i, j));
+  }
+  return y;
+}
+
+// NumPy broadcasting with explicit index arithmetic: a dimension of 1 reads index 0.
+template <class F>
+Array broadcast_ref(const Array& a, const Array& b, F f) {
+  const Index rows = std::max(a.rows(), b.rows());
+  const Index cols = std::max(a.cols(), b.cols());
+  Array y(rows, cols);
+  for (Index j = 0; j < cols; ++j) {
+    for (Index i = 0; i < rows; ++i) {
+      const double x = a(a.rows() == 1 ? 0 : i, a.cols() == 1 ? 0 : j);
+      const double z = b(b.rows() == 1 ? 0 : i, b.cols() == 1 ? 0 : j);
+      y(i, j) = f(x, z);
+    }
+  }
+  return y;
+}
+
+Array sum_rows_ref(const Array& a, double scale) {  // m x n -> m x 1
+  Array y(a.rows(), 1);
+  for (Index i = 0; i < a.rows(); ++i) {
+    double s = 0.0;
+    for (Index j = 0; j < a.cols(); ++j) s += a(i, j);
+    y(i, 0) = s * scale;
+  }
+  return y;
+}
+
+Array sum_cols_ref(const Array& a, double scale) {  // m x n -> 1 x n
+  Array y(1, a.cols());
+  for (Index j = 0; j < a.cols(); ++j) {
+    double s = 0.0;
+    for (Index i = 0; i < a.rows(); ++i) s += a(i, j);
+    y(0, j) = s * scale;
+  }
+  return y;
+}
+
+Array scalar(double x) { return Array::Constant(1, 1, x); }
+
+double total(const Array& a) {
+  double s = 0.0;
+  for (Index j = 0; j < a.cols(); ++j) {
+    for (Index i = 0; i < a.rows(); ++i) s += a(i, j);
+  }
+  return s;
+}
+
+Array matmul_ref(const Array& a, const Array& b) {
+  Array y(a.rows(), b.cols());
+  for (Index i = 0; i < a.rows(); ++i) {
+    for (Index j = 0; j < b.cols(); ++j) {
+      double s = 0.0;
+      for (Index k = 0; k < a.cols(); ++k) s += a(i, k) * b(k, j);
+      y(i, j) = s;
+    }
+  }
+  return y;
+}
+
+Array transpose_ref(const Array& a) {
+  Array y(a.cols(), a.rows());
+  for (Index j = 0; j < a.cols(); ++j) {
+    for (Index i = 0; i < a.rows(); ++i) y(j, i) = a(i, j);
+  }
+  return y;
+}
+
+// log sum_j exp(a_ij), shifted by the row maximum.
+double row_lse(const Array& a, Index i) {
+  double m = a(i, 0);
+  for (Index j = 1; j < a.cols(); ++j) m = std::max(m, a(i, j));
+  double s = 0.0;
+  for (Index j = 0; j < a.cols(); ++j) s += std::exp(a(i, j) - m);
+  return m + std::log(s);
+}
+
+Array logsumexp_ref(const Array& a) {
+  Array y(a.rows(), 1);
+  for (Index i = 0; i < a.rows(); ++i) y(i, 0) = row_lse(a, i);
+  return y;
+}
+
+Array log_softmax_ref(const Array& a) {
+  Array y(a.rows(), a.cols());
+  for (Index i = 0; i < a.rows(); ++i) {
+    const double lse = row_lse(a, i);
+    for (Index j = 0; j < a.cols(); ++j) y(i, j) = a(i, j) - lse;
+  }
+  return y;
+}
+
+Array softmax_ref(const Array& a) {
+  return map_ref(log_softmax_ref(a), [](double x) { return std::exp(x); });
+}
+
+Array cross_entropy_ref(const Array& a) {
+  const auto labels = labels_for(a.rows(), a.cols());
+  double s = 0.0;
+  for (Index i = 0; i < a.rows(); ++i) s += row_lse(a, i) - a(i, labels[std::size_t(i)]);
+  return scalar(s / double(a.rows()));
+}
+
+Array gather_ref(const Array& table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) {
+  const Index d = table.cols();
+  Array y(index.rows(), index.cols() * d);
+  for (Index r = 0; r < index.rows(); ++r) {
+    for (Index p = 0; p < index.cols(); ++p) {
+      for (Index c = 0; c < d; ++c) y(r, p * d + c) = table(index(r, p), c);
+    }
+  }
+  return y;
+}
+
+Array block_ref(const Array& a, Index row, Index col, Index rows, Index cols) {
+  Array y(rows, cols);
+  for (Index j = 0; j < cols; ++j) {
+    for (Index i = 0; i < rows; ++i) y(i, j) = a(row + i, col + j);
+  }
+  return y;
+}
+
+// The element, block and row run each indexing row takes of an operand of shape s.
+struct Pick {
+  Index row, col, rows, cols;
+};
+Pick element_pick(Index r, Index c) { return {r / 2, c - 1, 1, 1}; }
+Pick block_pick(Index r, Index c) {
+  const Index row = r > 1 ? 1 : 0, col = c > 1 ? 1 : 0;
+  return {row, col, r - row, c > 2 ? 2 : c - col};
+}
+Pick rows_pick(Index r, Index c) {
+  const Index first = r > 1 ? 1 : 0;
+  return {first, 0, r > 2 ? 2 : r - first, c};
+}
+
+// ---- shape rules
+
+bool any_shape(const Shapes& s) {
+  return std::all_of(s.begin(), s.end(), [](Shape x) { return x.rows > 0 && x.cols > 0; });
+}
+bool broadcastable(const Shapes& s) {
+  auto dim = [](Index x, Index y) { return x == y || x == 1 || y == 1; };
+  return any_shape(s) && dim(s[0].rows, s[1].rows) && dim(s[0].cols, s[1].cols);
+}
+
+// ---- sample and error sets
+
+const Shape kUnaryShapes[] = {{1, 1}, {1, 4}, {4, 1}, {3, 2}, {2, 3}};
+
+std::vector<Shapes> unary_samples() {
+  std::vector<Shapes> out;
+  for (Shape s : kUnaryShapes) out.push_back({s});
+  return out;
+}
+
+// Equal shapes, then every broadcasting pairing in both orders.
+std::vector<Shapes> broadcast_samples() {
+  return {{{1, 1}, {1, 1}}, {{3, 2}, {3, 2}}, {{1, 3}, {1, 3}}, {{4, 1}, {4, 1}},
+          {{1, 1}, {3, 2}}, {{3, 2}, {1, 1}},  // scalar with matrix
+          {{1, 2}, {3, 2}}, {{3, 2}, {1, 2}},  // row with matrix
+          {{3, 1}, {3, 2}}, {{3, 2}, {3, 1}},  // column with matrix
+          {{1, 2}, {3, 1}}, {{3, 1}, {1, 2}},  // row with column
+          {{1, 1}, {1, 3}}, {{4, 1}, {1, 1}}}; // scalar with a vector
+}
+
+std::vector<ErrorCase> broadcast_errors(const std::string& op) {
+  auto e = [&](Shape a, Shape b) {
+    return ErrorCase{to_string(a) + " with " + to_string(b), {a, b},
+                     {op, "cannot broadcast", to_string(a), to_string(b)}, {}};
+  };
+  return {e({3, 2}, {4, 2}), e({3, 2}, {3, 3}), e({1, 2}, {1, 3}), e({2, 1}, {3, 1}),
+          e({2, 3}, {3, 2})};
+}
+
+OpInfo unary_row(std::string name, std::string signature, std::string display, Domain d,
+                 std::function<Var(const Var&)> f, std::function<double(double)> ref) {
+  OpInfo op;
+  op.name = std::move(name);
+  op.signature = std::move(signature);
+  op.display = std::move(display);
+  op.domains = {d};
+  op.elementwise = true;
+  op.apply = [f](const Vars& v) { return f(v[0]); };
+  op.reference = [ref](const Arrays& a) { return map_ref(a[0], ref); };
+  op.accepts = any_shape;
+  op.samples = unary_samples();
+  return op;
+}
+
+OpInfo binary_row(std::string name, std::string signature, std::string display, Domain db,
+                  std::function<Var(const Var&, const Var&)> f,
+                  std::function<double(double, double)> ref) {
+  OpInfo op;
+  op.errors = broadcast_errors(signature.substr(0, signature.find('(')));
+  op.name = std::move(name);
+  op.signature = std::move(signature);
+  op.display = std::move(display);
+  op.domains = {Domain::real, db};
+  op.apply = [f](const Vars& v) { return f(v[0], v[1]); };
+  op.reference = [ref](const Arrays& a) { return broadcast_ref(a[0], a[1], ref); };
+  op.accepts = broadcastable;
+  op.samples = broadcast_samples();
+  return op;
+}
+
+// A row whose reference takes the whole operand list.
+OpInfo row(std::string name, std::string signature, std::string display, std::vector<Domain> domains,
+           std::function<Var(const Vars&)> apply, std::function<Array(const Arrays&)> reference,
+           std::function<bool(const Shapes&)> accepts, std::vector<Shapes> samples,
+           std::vector<ErrorCase> errors = {}) {
+  OpInfo op;
+  op.name = std::move(name);
+  op.signature = std::move(signature);
+  op.display = std::move(display);
+  op.domains = std::move(domains);
+  op.apply = std::move(apply);
+  op.reference = std::move(reference);
+  op.accepts = std::move(accepts);
+  op.samples = std::move(samples);
+  op.errors = std::move(errors);
+  return op;
+}
+
+std::vector<ErrorCase> empty_logits_errors(const std::string& op) {
+  return {{"0x3 logits", {{0, 3}}, {op, "at least one row and one column", "0x3"}, {}},
+          {"3x0 logits", {{3, 0}}, {op, "at least one row and one column", "3x0"}, {}}};
+}
+
+std::vector<OpInfo> build() {
+  using namespace autodiff;
+  const Domain real = Domain::real, positive = Domain::positive, nonzero = Domain::nonzero,
+               off_kink = Domain::off_kink;
+  std::vector<OpInfo> t;
+
+  // ---- arithmetic.cpp
+  t.push_back(binary_row("a + b", "operator+(Var,Var)", "({0} + {1})", real,
+                         [](const Var& a, const Var& b) { return a + b; },
+                         [](double a, double b) { return a + b; }));
+  t.push_back(binary_row("a - b", "operator-(Var,Var)", "({0} - {1})", real,
+                         [](const Var& a, const Var& b) { return a - b; },
+                         [](double a, double b) { return a - b; }));
+  t.push_back(binary_row("a * b", "operator*(Var,Var)", "({0} * {1})", real,
+                         [](const Var& a, const Var& b) { return a * b; },
+                         [](double a, double b) { return a * b; }));
+  t.push_back(binary_row("a / b", "operator/(Var,Var)", "({0} / {1})", nonzero,
+                         [](const Var& a, const Var& b) { return a / b; },
+                         [](double a, double b) { return a / b; }));
+  t.push_back(unary_row("a + 2.5", "operator+(Var,double)", "({0} + 2.5)", real,
+                        [](const Var& a) { return a + 2.5; }, [](double a) { return a + 2.5; }));
+  t.push_back(unary_row("2.5 + a", "operator+(double,Var)", "(2.5 + {0})", real,
+                        [](const Var& a) { return 2.5 + a; }, [](double a) { return 2.5 + a; }));
+  t.push_back(unary_row("a - 2.5", "operator-(Var,double)", "({0} - 2.5)", real,
+                        [](const Var& a) { return a - 2.5; }, [](double a) { return a - 2.5; }));
+  t.push_back(unary_row("2.5 - a", "operator-(double,Var)", "(2.5 - {0})", real,
+                        [](const Var& a) { return 2.5 - a; }, [](double a) { return 2.5 - a; }));
+  t.push_back(unary_row("a * -1.5", "operator*(Var,double)", "({0} * -1.5)", real,
+                        [](const Var& a) { return a * -1.5; }, [](double a) { return a * -1.5; }));
+  t.push_back(unary_row("-1.5 * a", "operator*(double,Var)", "(-1.5 * {0})", real,
+                        [](const Var& a) { return -1.5 * a; }, [](double a) { return -1.5 * a; }));
+  t.push_back(unary_row("a / 4", "operator/(Var,double)", "({0} / 4)", real,
+                        [](const Var& a) { return a / 4.0; }, [](double a) { return a / 4.0; }));
+  t.push_back(unary_row("3 / a", "operator/(double,Var)", "(3 / {0})", nonzero,
+                        [](const Var& a) { return 3.0 / a; }, [](double a) { return 3.0 / a; }));
+  t.push_back(unary_row("-a", "operator-(Var)", "(-{0})", real, [](const Var& a) { return -a; },
+                        [](double a) { return -a; }));
+
+  // ---- elementwise.cpp
+  t.push_back(unary_row("pow(a, 2.5)", "pow(Var,double)", "pow({0}, 2.5)", positive,
+                        [](const Var& a) { return pow(a, 2.5); },
+                        [](double a) { return std::pow(a, 2.5); }));
+  t.push_back(unary_row("pow(a, 3)", "pow(Var,double)", "pow({0}, 3)", real,
+                        [](const Var& a) { return pow(a, 3.0); }, [](double a) { return a * a * a; }));
+  t.push_back(unary_row("pow(a, -2)", "pow(Var,double)", "pow({0}, -2)", nonzero,
+                        [](const Var& a) { return pow(a, -2.0); },
+                        [](double a) { return 1.0 / (a * a); }));
+  t.push_back(unary_row("square(a)", "square(Var)", "square({0})", real,
+                        [](const Var& a) { return square(a); }, [](double a) { return a * a; }));
+  t.push_back(unary_row("sqrt(a)", "sqrt(Var)", "sqrt({0})", positive,
+                        [](const Var& a) { return sqrt(a); }, [](double a) { return std::sqrt(a); }));
+  t.push_back(unary_row("exp(a)", "exp(Var)", "exp({0})", real, [](const Var& a) { return exp(a); },
+                        [](double a) { return std::exp(a); }));
+  t.push_back(unary_row("log(a)", "log(Var)", "log({0})", positive,
+                        [](const Var& a) { return log(a); }, [](double a) { return std::log(a); }));
+  t.push_back(unary_row("tanh(a)", "tanh(Var)", "tanh({0})", real,
+                        [](const Var& a) { return tanh(a); }, [](double a) { return std::tanh(a); }));
+  t.push_back(unary_row("sigmoid(a)", "sigmoid(Var)", "sigmoid({0})", real,
+                        [](const Var& a) { return sigmoid(a); },
+                        [](double a) { return 1.0 / (1.0 + std::exp(-a)); }));
+  t.push_back(unary_row("relu(a)", "relu(Var)", "relu({0})", off_kink,
+                        [](const Var& a) { return relu(a); },
+                        [](double a) { return std::isnan(a) ? a : a > 0.0 ? a : 0.0; }));
+  t.push_back(unary_row("abs(a)", "abs(Var)", "abs({0})", off_kink,
+                        [](const Var& a) { return abs(a); }, [](double a) { return std::fabs(a); }));
+
+  // ---- reduction.cpp
+  const auto one = std::vector<Domain>{real};
+  t.push_back(row("sum(a)", "sum(Var)", "sum({0})", one, [](const Vars& v) { return sum(v[0]); },
+                  [](const Arrays& a) { return scalar(total(a[0])); }, any_shape, unary_samples()));
+  t.push_back(row("sum_rowwise(a)", "sum_rowwise(Var)", "sum_rowwise({0})", one,
+                  [](const Vars& v) { return sum_rowwise(v[0]); },
+                  [](const Arrays& a) { return sum_rows_ref(a[0], 1.0); }, any_shape, unary_samples()));
+  t.push_back(row("sum_colwise(a)", "sum_colwise(Var)", "sum_colwise({0})", one,
+                  [](const Vars& v) { return sum_colwise(v[0]); },
+                  [](const Arrays& a) { return sum_cols_ref(a[0], 1.0); }, any_shape, unary_samples()));
+  t.push_back(row("mean(a)", "mean(Var)", "mean({0})", one, [](const Vars& v) { return mean(v[0]); },
+                  [](const Arrays& a) { return scalar(total(a[0]) / double(a[0].size())); },
+                  any_shape, unary_samples()));
+  t.push_back(row("mean_rowwise(a)", "mean_rowwise(Var)", "mean_rowwise({0})", one,
+                  [](const Vars& v) { return mean_rowwise(v[0]); },
+                  [](const Arrays& a) { return sum_rows_ref(a[0], 1.0 / double(a[0].cols())); },
+                  any_shape, unary_samples()));
+  t.push_back(row("mean_colwise(a)", "mean_colwise(Var)", "mean_colwise({0})", one,
+                  [](const Vars& v) { return mean_colwise(v[0]); },
+                  [](const Arrays& a) { return sum_cols_ref(a[0], 1.0 / double(a[0].rows())); },
+                  any_shape, unary_samples()));
+
+  // ---- linalg.cpp
+  t.push_back(row(
+      "matmul(a, b)", "matmul(Var,Var)", "matmul({0}, {1})", {real, real},
+      [](const Vars& v) { return matmul(v[0], v[1]); },
+      [](const Arrays& a) { return matmul_ref(a[0], a[1]); },
+      [](const Shapes& s) { return any_shape(s) && s[0].cols == s[1].rows; },
+      {{{1, 1}, {1, 1}}, {{2, 3}, {3, 4}}, {{1, 3}, {3, 1}}, {{3, 1}, {1, 2}}, {{3, 2}, {2, 1}},
+       {{1, 2}, {2, 3}}, {{1, 1}, {1, 3}}, {{4, 1}, {1, 1}}},
+      {{"3x2 times 3x2", {{3, 2}, {3, 2}}, {"matmul", "inner dimensions", "3x2 times 3x2"}, {}},
+       {"1x3 times 1x3", {{1, 3}, {1, 3}}, {"matmul", "1x3 times 1x3"}, {}},
+       {"2x3 times 4x3", {{2, 3}, {4, 3}}, {"matmul", "2x3 times 4x3"}, {}}}));
+  t.push_back(row("transpose(a)", "transpose(Var)", "transpose({0})", one,
+                  [](const Vars& v) { return transpose(v[0]); },
+                  [](const Arrays& a) { return transpose_ref(a[0]); }, any_shape, unary_samples()));
+  t.push_back(row(
+      "dot(a, b)", "dot(Var,Var)", "dot({0}, {1})", {real, real},
+      [](const Vars& v) { return dot(v[0], v[1]); },
+      [](const Arrays& a) { return broadcast_ref(a[0], a[1], [](double x, double y) { return x * y; }); },
+      [](const Shapes& s) { return any_shape(s) && s[0] == s[1]; },
+      {{{1, 1}, {1, 1}}, {{3, 2}, {3, 2}}, {{1, 4}, {1, 4}}, {{4, 1}, {4, 1}}},
+      {{"3x2 with 2x3", {{3, 2}, {2, 3}}, {"dot", "one shape", "3x2", "2x3"}, {}},
+       {"1x3 with 3x1", {{1, 3}, {3, 1}}, {"dot", "1x3", "3x1"}, {}},
+       {"3x2 with 3x1 (dot does not broadcast)", {{3, 2}, {3, 1}}, {"dot", "3x2", "3x1"}, {}}}));
+  // dot's reference sums the element-wise products.
+  t.back().reference = [](const Arrays& a) {
+    return scalar(total(broadcast_ref(a[0], a[1], [](double x, double y) { return x * y; })));
+  };
+
+  // ---- nn.cpp
+  const std::vector<Shapes> logit_samples = {{{1, 1}}, {{1, 4}}, {{4, 1}}, {{3, 2}}, {{2, 5}}};
+  t.push_back(row("logsumexp(a)", "logsumexp(Var)", "logsumexp({0})", one,
+                  [](const Vars& v) { return logsumexp(v[0]); },
+                  [](const Arrays& a) { return logsumexp_ref(a[0]); }, any_shape, logit_samples,
+                  empty_logits_errors("logsumexp")));
+  t.push_back(row("softmax(a)", "softmax(Var)", "softmax({0})", one,
+                  [](const Vars& v) { return softmax(v[0]); },
+                  [](const Arrays& a) { return softmax_ref(a[0]); }, any_shape, logit_samples,
+                  empty_logits_errors("softmax")));
+  t.push_back(row("log_softmax(a)", "log_softmax(Var)", "log_softmax({0})", one,
+                  [](const Vars& v) { return log_softmax(v[0]); },
+                  [](const Arrays& a) { return log_softmax_ref(a[0]); }, any_shape, logit_samples,
+                  empty_logits_errors("log_softmax")));
+
+  auto ce_errors = empty_logits_errors("cross_entropy");
+  ce_errors.push_back({"3x2 logits with 4 labels", {{3, 2}}, {"cross_entropy", "4 labels", "3x2"},
+                       [](const Vars& v) {
+                         const std::vector<std::int64_t> labels{0, 1, 0, 1};
+                         return cross_entropy(v[0], std::span<const std::int64_t>(labels));
+                       }});
+  ce_errors.push_back({"label 2 with 2 classes", {{3, 2}}, {"cross_entropy", "label 2", "row 1", "[0, 2)", "3x2"},
+                       [](const Vars& v) {
+                         const std::vector<std::int64_t> labels{0, 2, 1};
+                         return cross_entropy(v[0], std::span<const std::int64_t>(labels));
+                       }});
+  ce_errors.push_back({"label -1", {{3, 2}}, {"cross_entropy", "label -1", "row 0", "[0, 2)"},
+                       [](const Vars& v) {
+                         const std::vector<std::int64_t> labels{-1, 0, 1};
+                         return cross_entropy(v[0], std::span<const std::int64_t>(labels));
+                       }});
+  t.push_back(row(
+      "cross_entropy(a, span labels)", "cross_entropy(Var,std::span<std::int64_t>)",
+      "cross_entropy({0}, labels (2r+1) mod n)", one,
+      [](const Vars& v) {
+        const auto labels = labels_for(v[0].rows(), v[0].cols());
+        return cross_entropy(v[0], std::span<const std::int64_t>(labels));
+      },
+      [](const Arrays& a) { return cross_entropy_ref(a[0]); }, any_shape, logit_samples, ce_errors));
+  t.push_back(row(
+      "cross_entropy(a, vector<int> labels)", "cross_entropy(Var,std::vector<int>)",
+      "cross_entropy({0}, int labels (2r+1) mod n)", one,
+      [](const Vars& v) {
+        const auto wide = labels_for(v[0].rows(), v[0].cols());
+        return cross_entropy(v[0], std::vector<int>(wide.begin(), wide.end()));
+      },
+      [](const Arrays& a) { return cross_entropy_ref(a[0]); }, any_shape, logit_samples,
+      {{"label 5 with 4 classes", {{2, 4}}, {"cross_entropy", "label 5", "row 1", "[0, 4)", "2x4"},
+        [](const Vars& v) { return cross_entropy(v[0], std::vector<int>{0, 5}); }},
+       {"2 labels for 3 rows", {{3, 4}}, {"cross_entropy", "2 labels", "3x4"},
+        [](const Vars& v) { return cross_entropy(v[0], std::vector<int>{0, 1}); }}}));
+
+  const std::vector<Shapes> table_samples = {{{1, 1}}, {{4, 3}}, {{5, 1}}, {{1, 4}}, {{2, 2}}};
+  t.push_back(row(
+      "gather_rows(table, 3x2 index)",
+      "gather_rows(Var,Eigen::Array<std::int64_t,Eigen::Dynamic,Eigen::Dynamic>)",
+      "gather_rows({0}, index (r+2p+1) mod rows)", one,
+      [](const Vars& v) { return gather_rows(v[0], gather_index_for(v[0].rows())); },
+      [](const Arrays& a) { return gather_ref(a[0], gather_index_for(a[0].rows())); }, any_shape,
+      table_samples,
+      {{"index 4 in a 4-row table", {{4, 3}}, {"gather_rows", "index 4", "(1, 0)", "4 rows", "4x3"},
+        [](const Vars& v) {
+          Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> index(2, 1);
+          index << 0, 4;
+          return gather_rows(v[0], index);
+        }},
+       {"index -1", {{4, 3}}, {"gather_rows", "index -1", "(0, 1)", "4x3"},
+        [](const Vars& v) {
+          Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> index(1, 2);
+          index << 0, -1;
+          return gather_rows(v[0], index);
+        }}}));
+  t.push_back(row(
+      "gather_rows(table, span rows)", "gather_rows(Var,std::span<std::int64_t>)",
+      "gather_rows({0}, rows 0, last, 0)", one,
+      [](const Vars& v) {
+        const std::vector<std::int64_t> r{0, v[0].rows() - 1, 0};
+        return gather_rows(v[0], std::span<const std::int64_t>(r));
+      },
+      [](const Arrays& a) {
+        Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> index(3, 1);
+        index << 0, a[0].rows() - 1, 0;
+        return gather_ref(a[0], index);
+      },
+      any_shape, table_samples,
+      {{"row 5 of a 5-row table", {{5, 1}}, {"gather_rows", "index 5", "(2, 0)", "5 rows", "5x1"},
+        [](const Vars& v) {
+          const std::vector<std::int64_t> r{0, 1, 5};
+          return gather_rows(v[0], std::span<const std::int64_t>(r));
+        }}}));
+
+  // ---- indexing.cpp
+  auto pick_row = [&](std::string name, std::string signature, std::string display, Pick (*pick)(Index, Index),
+                      std::function<Var(const Var&, Pick)> f, std::vector<ErrorCase> errors) {
+    return row(std::move(name), std::move(signature), std::move(display), one,
+               [pick, f](const Vars& v) { return f(v[0], pick(v[0].rows(), v[0].cols())); },
+               [pick](const Arrays& a) {
+                 const Pick p = pick(a[0].rows(), a[0].cols());
+                 return block_ref(a[0], p.row, p.col, p.rows, p.cols);
+               },
+               any_shape, unary_samples(), std::move(errors));
+  };
+  t.push_back(pick_row(
+      "element(a, r/2, c-1)", "element(Var,Index,Index)", "element({0}, r/2, c-1)", element_pick,
+      [](const Var& a, Pick p) { return element(a, p.row, p.col); },
+      {{"(3, 0) of 3x2", {{3, 2}}, {"element", "(3, 0)", "3x2"}, [](const Vars& v) { return element(v[0], 3, 0); }},
+       {"(0, -1) of 3x2", {{3, 2}}, {"element", "(0, -1)", "3x2"}, [](const Vars& v) { return element(v[0], 0, -1); }}}));
+  t.push_back(pick_row(
+      "block(a, ...)", "block(Var,Index,Index,Index,Index)", "block({0}, lower right)", block_pick,
+      [](const Var& a, Pick p) { return block(a, p.row, p.col, p.rows, p.cols); },
+      {{"2x2 at (2, 1) of 3x2", {{3, 2}}, {"block", "2x2 block at (2, 1)", "3x2"},
+        [](const Vars& v) { return block(v[0], 2, 1, 2, 2); }},
+       {"negative size", {{3, 2}}, {"block", "-1x1", "3x2"}, [](const Vars& v) { return block(v[0], 0, 0, -1, 1); }}}));
+  t.push_back(pick_row(
+      "rows(a, ...)", "rows(Var,Index,Index)", "rows({0}, from 1)", rows_pick,
+      [](const Var& a, Pick p) { return rows(a, p.row, p.rows); },
+      {{"2 rows from 2 of 3x2", {{3, 2}}, {"rows", "rows 2 to 3", "3x2"},
+        [](const Vars& v) { return rows(v[0], 2, 2); }}}));
+  t.push_back(row("detach(a)", "detach(Var)", "detach({0})", one, [](const Vars& v) { return detach(v[0]); },
+                  [](const Arrays& a) { return a[0]; }, any_shape, unary_samples()));
+  t.back().differentiable = false;
+
+  // ---- var.hpp: element access through Var's call operators
+  t.push_back(pick_row(
+      "a(i, j)", "Var::operator()(Index,Index)", "{0}(r/2, c-1)", element_pick,
+      [](const Var& a, Pick p) { return a(p.row, p.col); },
+      {{"(1, 2) of 3x2", {{3, 2}}, {"element", "(1, 2)", "3x2"}, [](const Vars& v) { return v[0](1, 2); }}}));
+  t.push_back(row(
+      "a(i)", "Var::operator()(Index)", "{0}(last)", one,
+      [](const Vars& v) { return v[0](v[0].size() - 1); },
+      [](const Arrays& a) { return scalar(a[0](a[0].size() - 1)); },
+      [](const Shapes& s) { return any_shape(s) && (s[0].rows == 1 || s[0].cols == 1); },
+      {{{1, 1}}, {{1, 4}}, {{4, 1}}},
+      {{"one index into 3x2", {{3, 2}}, {"operator()", "needs a vector", "3x2"}, [](const Vars& v) { return v[0](1); }},
+       {"index 4 of 1x4", {{1, 4}}, {"element", "(0, 4)", "1x4"}, [](const Vars& v) { return v[0](4); }}}));
+  return t;
+}
+
+}  // namespace
+
+const std::vector<OpInfo>& op_table() {
+  static const std::vector<OpInfo> table = build();
+  return table;
+}
+
+const OpInfo& find_op(std::string_view name) {
+  for (const OpInfo& op : op_table()) {
+    if (op.name == name) return op;
+  }
+  throw std::out_of_range(fmt::format("op table: no row named '{}'", name));
+}
+
+namespace {
+
+// "const std::span<const std::int64_t>& labels" -> "std::span<std::int64_t>"
+std::string normalize_parameter(std::string p) {
+  // Drop the parameter name: a trailing identifier that follows a space, '&' or '>'.
+  std::size_t end = p.find_last_not_of(" \t\n");
+  p = p.substr(0, end + 1);
+  std::size_t start = end + 1;
+  while (start > 0 && (std::isalnum(static_cast<unsigned char>(p[start - 1])) || p[start - 1] == '_')) --start;
+  if (start > 0 && start <= end && (p[start - 1] == ' ' || p[start - 1] == '&' || p[start - 1] == '>')) {
+    p = p.substr(0, start);
+  }
+  p = std::regex_replace(p, std::regex(R"(\bconst\b)"), "");
+  std::string out;
+  for (char c : p) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '&') out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> parse_op_signatures(const std::string& header_text) {
+  const std::string text = std::regex_replace(header_text, std::regex("//[^\n]*"), "");
+  const std::regex decl(R"((?:^|\n)[ \t]*Var[ \t]+(operator[-+*/]|[A-Za-z_]\w*)[ \t]*\()");
+  std::vector<std::string> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), decl); it != std::sregex_iterator(); ++it) {
+    const std::size_t open = std::size_t(it->position(0) + it->length(0));  // just after '('
+    int depth = 0;  // of <> and () inside the parameter list
+    std::vector<std::string> params(1);
+    std::size_t k = open;
+    for (; k < text.size(); ++k) {
+      const char c = text[k];
+      if (c == ')' && depth == 0) break;
+      if (c == '<' || c == '(') ++depth;
+      if (c == '>' || c == ')') --depth;
+      if (c == ',' && depth == 0) {
+        params.emplace_back();
+      } else {
+        params.back() += c;
+      }
+    }
+    std::string sig = (*it)[1].str() + "(";
+    for (std::size_t q = 0; q < params.size(); ++q) sig += (q ? "," : "") + normalize_parameter(params[q]);
+    out.push_back(sig + ")");
+  }
+  return out;
+}
+
+}  // namespace support
