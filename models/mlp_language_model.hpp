@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// The character-level MLP language model of Bengio et al. (2003): the k
+// previous tokens are looked up in a learned embedding table C (27 x d),
+// concatenated, passed through one tanh layer and mapped to 27 logits:
+//   logits = tanh([C_{t-k} ... C_{t-1}] W1 + b1) W2 + b2.
+#pragma once
+
+#include "autodiff/var.hpp"
+#include "models/char_data.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace models {
+
+struct MlpLanguageModelOptions {
+  int context = 3;     // k: tokens of context
+  int embedding = 10;  // d: width of a token's embedding
+  int hidden = 200;    // width of the tanh layer
+  std::uint64_t seed = 0;
+};
+
+class MlpLanguageModel {
+ public:
+  // C ~ U(-1, 1); W1 Glorot uniform (a tanh layer); W2 Glorot uniform scaled
+  // by 0.1, so that the first predictions are close to uniform; biases zero.
+  explicit MlpLanguageModel(MlpLanguageModelOptions options = {});
+
+  // An m x k matrix of tokens -> m x 27 logits.
+  autodiff::Var logits(const IndexArray& context) const;
+  // mean_i -log softmax(logits(context)_i)[next_i]
+  autodiff::Var loss(const IndexArray& context, std::span<const std::int64_t> next) const;
+  autodiff::Var loss(const CharExamples& examples) const { return loss(examples.context, examples.next); }
+  // A word drawn token by token, starting from a context of '.', until the
+  // next '.' (or max_length letters). Records under NoGrad.
+  std::string sample(std::mt19937_64& rng, std::size_t max_length = 64) const;
+
+  // C, W1, b1, W2, b2, named "embedding", "hidden.weight", "hidden.bias", "output.weight", "output.bias".
+  std::vector<autodiff::Parameter*> parameters() { return {&embedding_, &w1_, &b1_, &w2_, &b2_}; }
+  const MlpLanguageModelOptions& options() const { return options_; }
+
+  void save(const std::filesystem::path& file) const;
+  void load(const std::filesystem::path& file);
+
+ private:
+  struct Initial;
+  static Initial draw(const MlpLanguageModelOptions& options);
+  MlpLanguageModel(const MlpLanguageModelOptions& options, Initial init);
+
+  MlpLanguageModelOptions options_;
+  autodiff::Parameter embedding_;
+  autodiff::Parameter w1_;
+  autodiff::Parameter b1_;
+  autodiff::Parameter w2_;
+  autodiff::Parameter b2_;
+};
+
+}  // namespace models

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// Saving a model's parameters to a file and loading them back, bit-exact.
+// The binary format is documented at save_parameters below.
+#pragma once
+
+#include "autodiff/var.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+namespace models {
+
+// A model file that cannot be read, or whose contents do not match the model:
+// the message names the file and what mismatched.
+struct ModelFileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Writes the parameters, in order, as
+//   "DESCENT1"                                  8 bytes of magic
+//   count                                       u64
+//   per parameter: name length (u64), name bytes, rows (u64), cols (u64),
+//                  rows*cols doubles (IEEE-754 binary64, column-major)
+// with every integer and double little-endian, whatever the host. Throws
+// ModelFileError when the file cannot be written.
+void save_parameters(const std::filesystem::path& file, const std::vector<const autodiff::Parameter*>& params);
+
+// Reads a file written by save_parameters into params. The count, every name
+// and every shape must match; nothing is assigned unless the whole file reads
+// and matches (a failed load leaves the model as it was). Throws ModelFileError.
+void load_parameters(const std::filesystem::path& file, const std::vector<autodiff::Parameter*>& params);
+
+}  // namespace models

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Multi-class (softmax) regression: P(y = c | x) = softmax(x W + b)_c, trained
+// on the mean cross-entropy, one example per row of x.
+#pragma once
+
+#include "autodiff/var.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <vector>
+
+namespace models {
+
+class SoftmaxRegression {
+ public:
+  // W (features x classes) and b (1 x classes) start at zero (the loss is convex).
+  SoftmaxRegression(autodiff::Index features, autodiff::Index classes);
+
+  // x W + b: m x features -> m x classes.
+  autodiff::Var logits(const autodiff::Var& x) const;
+  // mean_i -log softmax(x_i W + b)[label_i]
+  autodiff::Var loss(const autodiff::Var& x, std::span<const std::int64_t> labels) const;
+  // The most likely class of each row; records under NoGrad.
+  std::vector<std::int64_t> predict(const autodiff::Var& x) const;
+
+  std::vector<autodiff::Parameter*> parameters() { return {&w_, &b_}; }
+  autodiff::Parameter& weights() { return w_; }
+  autodiff::Parameter& bias() { return b_; }
+
+  void save(const std::filesystem::path& file) const;
+  void load(const std::filesystem::path& file);
+
+ private:
+  autodiff::Parameter w_;
+  autodiff::Parameter b_;
+};
+
+}  // namespace models
