@@ -18,8 +18,8 @@ Var element(const Var& a, Index i, Index j) {
     throw IndexError(fmt::format("element: index ({}, {}) is outside a {} Var", i, j, shape(na)));
   }
   const std::int32_t k = push(t, "element", 1, 1, [](Tape& t, const Node& n) {
-    const Node& na = t.node(n.a);
-    na.adj[n.i + Index(n.j) * na.rows] += n.adj[0];
+    Node& na = t.node(n.a);
+    detail::zeroed_grad(na)(n.i, n.j) += n.adj[0];
   }, ia);
   Node& n = t.node(k);
   n.i = std::int32_t(i);
@@ -38,7 +38,7 @@ Var block(const Var& a, Index row, Index col, Index rows, Index cols) {
                                  cols, row, col, shape(na)));
   }
   const std::int32_t k = push(t, "block", rows, cols, [](Tape& t, const Node& n) {
-    t.node(n.a).grad().block(n.i, n.j, n.rows, n.cols) += n.grad();
+    detail::zeroed_grad(t.node(n.a)).block(n.i, n.j, n.rows, n.cols) += n.grad();
   }, ia);
   Node& n = t.node(k);
   n.i = std::int32_t(row);

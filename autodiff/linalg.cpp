@@ -19,10 +19,18 @@ Var matmul(const Var& a, const Var& b) {
                                  shape(t.node(ia)), shape(t.node(ib))));
   }
   const std::int32_t k = push(t, "matmul", t.node(ia).rows, t.node(ib).cols, [](Tape& t, const Node& n) {
-    const Node& na = t.node(n.a);
-    const Node& nb = t.node(n.b);
-    if (na.adj) na.grad().matrix().noalias() += n.grad().matrix() * nb.value().matrix().transpose();
-    if (nb.adj) nb.grad().matrix().noalias() += na.value().matrix().transpose() * n.grad().matrix();
+    Node& na = t.node(n.a);
+    Node& nb = t.node(n.b);
+    if (na.adj) {
+      auto da = na.grad().matrix();
+      const auto product = n.grad().matrix() * nb.value().matrix().transpose();
+      if (detail::take_fresh(na)) da.noalias() = product; else da.noalias() += product;
+    }
+    if (nb.adj) {
+      auto db = nb.grad().matrix();
+      const auto product = na.value().matrix().transpose() * n.grad().matrix();
+      if (detail::take_fresh(nb)) db.noalias() = product; else db.noalias() += product;
+    }
   }, ia, ib);
   t.node(k).value().matrix().noalias() = t.node(ia).value().matrix() * t.node(ib).value().matrix();
   return finish(t, k);
@@ -33,7 +41,7 @@ Var transpose(const Var& a) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("transpose");
   const std::int32_t k = push(t, "transpose", t.node(ia).cols, t.node(ia).rows, [](Tape& t, const Node& n) {
-    t.node(n.a).grad() += n.grad().transpose();
+    detail::add_to(t.node(n.a), n.grad().transpose());
   }, ia);
   t.node(k).value() = t.node(ia).value().transpose();
   return finish(t, k);
@@ -49,10 +57,10 @@ Var dot(const Var& a, const Var& b) {
                                  shape(t.node(ia)), shape(t.node(ib))));
   }
   const std::int32_t k = push(t, "dot", 1, 1, [](Tape& t, const Node& n) {
-    const Node& na = t.node(n.a);
-    const Node& nb = t.node(n.b);
-    if (na.adj) na.grad() += n.adj[0] * nb.value();
-    if (nb.adj) nb.grad() += n.adj[0] * na.value();
+    Node& na = t.node(n.a);
+    Node& nb = t.node(n.b);
+    if (na.adj) detail::add_to(na, n.adj[0] * nb.value());
+    if (nb.adj) detail::add_to(nb, n.adj[0] * na.value());
   }, ia, ib);
   t.node(k).val[0] = (t.node(ia).value() * t.node(ib).value()).sum();
   return finish(t, k);

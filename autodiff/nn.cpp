@@ -58,8 +58,8 @@ Var logsumexp(const Var& logits) {
   const std::int32_t ia = logits.index("logsumexp");
   require_columns("logsumexp", t.node(ia));
   const std::int32_t k = push(t, "logsumexp", t.node(ia).rows, 1, [](Tape& t, const Node& n) {
-    const Node& na = t.node(n.a);
-    na.grad() += softmax_rows(na.value()).colwise() * n.grad().col(0);
+    Node& na = t.node(n.a);
+    detail::add_to(na, softmax_rows(na.value()).colwise() * n.grad().col(0));
   }, ia);
   const Map a = t.node(ia).value();
   const Eigen::ArrayXd shift = row_shift(a);
@@ -75,7 +75,7 @@ Var softmax(const Var& logits) {
   const std::int32_t k = push(t, "softmax", t.node(ia).rows, t.node(ia).cols, [](Tape& t, const Node& n) {
     const Map y = n.value();
     const Eigen::ArrayXd inner = (n.grad() * y).rowwise().sum();
-    t.node(n.a).grad() += y * (n.grad().colwise() - inner);
+    detail::add_to(t.node(n.a), y * (n.grad().colwise() - inner));
   }, ia);
   t.node(k).value() = softmax_rows(t.node(ia).value());
   return finish(t, k);
@@ -88,7 +88,7 @@ Var log_softmax(const Var& logits) {
   require_columns("log_softmax", t.node(ia));
   const std::int32_t k = push(t, "log_softmax", t.node(ia).rows, t.node(ia).cols, [](Tape& t, const Node& n) {
     const Eigen::ArrayXd total = n.grad().rowwise().sum();
-    t.node(n.a).grad() += n.grad() - exact_exp(n.value()).colwise() * total;
+    detail::add_to(t.node(n.a), n.grad() - exact_exp(n.value()).colwise() * total);
   }, ia);
   const Eigen::ArrayXXd shifted = shift_rows(t.node(ia).value());
   t.node(k).value() = shifted.colwise() - row_log_sum_exp(shifted);
@@ -112,10 +112,10 @@ Var cross_entropy(const Var& logits, std::span<const std::int64_t> labels) {
     }
   }
   const std::int32_t k = push(t, "cross_entropy", 1, 1, [](Tape& t, const Node& n) {
-    const Node& na = t.node(n.a);
+    Node& na = t.node(n.a);
     const double scale = n.adj[0] / double(na.rows);
+    detail::add_to(na, softmax_rows(na.value()) * scale);
     Map da = na.grad();
-    da += softmax_rows(na.value()) * scale;
     for (Index r = 0; r < na.rows; ++r) da(r, n.ints[r]) -= scale;
   }, ia);
   Node& n = t.node(k);
@@ -146,9 +146,9 @@ Var gather_rows(const Var& table, const Eigen::Array<std::int64_t, Eigen::Dynami
   }
   const Index d = nt.cols;
   const std::int32_t k = push(t, "gather_rows", index.rows(), index.cols() * d, [](Tape& t, const Node& n) {
-    const Node& nt = t.node(n.a);
+    Node& nt = t.node(n.a);
     const Index d = nt.cols;
-    Map dt = nt.grad();
+    Map dt = detail::zeroed_grad(nt);
     const Map g = n.grad();
     for (Index p = 0; p < n.j; ++p) {
       for (Index r = 0; r < n.i; ++r) dt.row(n.ints[r + p * n.i]) += g.block(r, p * d, 1, d);

@@ -13,7 +13,8 @@ Var sum(const Var& a) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("sum");
   const std::int32_t k = push(t, "sum", 1, 1, [](Tape& t, const Node& n) {
-    t.node(n.a).grad() += n.adj[0];
+    Node& a = t.node(n.a);
+    detail::add_to(a, Array::Constant(a.rows, a.cols, n.adj[0]));
   }, ia);
   t.node(k).val[0] = t.node(ia).value().sum();
   return finish(t, k);
@@ -24,7 +25,8 @@ Var sum_rowwise(const Var& a) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("sum_rowwise");
   const std::int32_t k = push(t, "sum_rowwise", t.node(ia).rows, 1, [](Tape& t, const Node& n) {
-    t.node(n.a).grad().colwise() += n.grad().col(0);
+    Node& a = t.node(n.a);
+    detail::add_to(a, n.grad().col(0).replicate(1, a.cols));
   }, ia);
   t.node(k).value() = t.node(ia).value().rowwise().sum();
   return finish(t, k);
@@ -35,7 +37,8 @@ Var sum_colwise(const Var& a) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("sum_colwise");
   const std::int32_t k = push(t, "sum_colwise", 1, t.node(ia).cols, [](Tape& t, const Node& n) {
-    t.node(n.a).grad().rowwise() += n.grad().row(0);
+    Node& a = t.node(n.a);
+    detail::add_to(a, n.grad().row(0).replicate(a.rows, 1));
   }, ia);
   t.node(k).value() = t.node(ia).value().colwise().sum();
   return finish(t, k);

@@ -79,6 +79,7 @@ std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double*
   n.cols = std::int32_t(cols);
   n.val = val;
   n.adj = grad_enabled_ ? adj : nullptr;
+  n.external = true;
   return std::int32_t(nodes_.size() - 1);
 }
 
@@ -89,13 +90,20 @@ const std::int64_t* Tape::store_ints(const std::int64_t* data, std::size_t n) {
 }
 
 void Tape::backward(std::int32_t loss) {
-  // Adjoints of earlier sweeps are forgotten; parameters' gradients accumulate.
-  adjoints_.for_each_used([](double* p, std::size_t n) { std::memset(p, 0, n * sizeof(double)); });
-  // += : the loss may be a Parameter's own leaf, whose adjoint is its accumulating grad().
-  nodes_[std::size_t(loss)].adj[0] += 1.0;
+  // Instead of zeroing every adjoint first, mark the tape's own adjoints fresh:
+  // the first contribution assigns, later ones add (detail::add_to). A Parameter's
+  // adjoint is its grad(), which accumulates across calls, so it is never fresh.
+  for (std::int32_t k = 0; k <= loss; ++k) {
+    Node& n = nodes_[std::size_t(k)];
+    n.fresh = n.adj && !n.external;
+  }
+  Node& seed = nodes_[std::size_t(loss)];
+  seed.adj[0] = seed.fresh ? 1.0 : seed.adj[0] + 1.0;
+  seed.fresh = false;
   for (std::int32_t k = loss; k >= 0; --k) {
     const Node& n = nodes_[std::size_t(k)];
-    if (n.backward) {
+    // A fresh node received no gradient: it does not lead to the loss.
+    if (n.backward && !n.fresh) {
       n.backward(*this, n);
       if (anomaly_) {
         if (n.a >= 0 && node(n.a).adj) check_gradient(n, node(n.a));

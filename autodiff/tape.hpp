@@ -38,6 +38,8 @@ struct Node {
   std::int32_t rows = 0, cols = 0;
   std::int32_t a = -1, b = -1;   // operand node indices, -1 when absent
   std::int32_t i = 0, j = 0;     // op-specific integers (block offsets, counts)
+  bool external = false;         // val/adj belong to a Parameter or Constant, not the tape
+  bool fresh = false;            // during backward: nothing added to adj yet (it holds garbage)
 
   Index size() const { return Index(rows) * cols; }
   bool needs_grad() const { return adj != nullptr; }
@@ -72,16 +74,6 @@ class Arena {
     block_ = 0;
     used_ = 0;
     enter(0);
-  }
-
-  // Calls f(pointer, count) for each used run of storage, oldest first (earlier
-  // blocks count as wholly used).
-  template <class F>
-  void for_each_used(F f) const {
-    for (std::size_t k = 0; k < blocks_.size() && k <= block_; ++k) {
-      std::size_t n = k < block_ ? blocks_[k].size : used_;
-      if (n) f(blocks_[k].data.get(), n);
-    }
   }
 
   std::size_t capacity() const {

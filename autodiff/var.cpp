@@ -69,7 +69,7 @@ double Var::item() const {
 
 Array Var::grad() const {
   const Node& n = Tape::current().node(index("Var::grad"));
-  if (!n.adj) return Array::Zero(n.rows, n.cols);
+  if (!n.adj || n.fresh) return Array::Zero(n.rows, n.cols);
   return n.grad();
 }
 

@@ -54,20 +54,36 @@ inline auto stretch(const Node& n, Index rows, Index cols) {
   return n.value().replicate(rows / n.rows, cols / n.cols);
 }
 
-// target.adj += g, summing g (of the result's shape) over the dimensions that
-// were stretched when target was broadcast.
+// True, once, when nothing has been added to target's adjoint in this sweep.
+inline bool take_fresh(Node& target) {
+  const bool fresh = target.fresh;
+  target.fresh = false;
+  return fresh;
+}
+
+// target.adj += g, summing g (of the result's shape) over the dimensions that were
+// stretched when target was broadcast. The first contribution of a sweep assigns,
+// so backward needs no pass that zeroes the adjoints first.
 template <class G>
-void accumulate(const Node& target, const G& g) {
+void add_to(Node& target, const G& g) {
   Map adj = target.grad();
+  const bool fresh = take_fresh(target);
   if (adj.rows() == g.rows() && adj.cols() == g.cols()) {
-    adj += g;
+    if (fresh) adj = g; else adj += g;
   } else if (adj.size() == 1) {
-    adj(0, 0) += g.sum();
+    adj(0, 0) = (fresh ? 0.0 : adj(0, 0)) + g.sum();
   } else if (adj.rows() == 1) {
-    adj += g.colwise().sum();
+    if (fresh) adj = g.colwise().sum(); else adj += g.colwise().sum();
   } else {
-    adj += g.rowwise().sum();
+    if (fresh) adj = g.rowwise().sum(); else adj += g.rowwise().sum();
   }
+}
+
+// For rules that add into part of an adjoint (an element, a block, scattered rows):
+// the adjoint, zeroed first if nothing was added to it yet.
+inline Map zeroed_grad(Node& target) {
+  if (take_fresh(target)) target.grad().setZero();
+  return target.grad();
 }
 
 // ---- one-operand element-wise ops: fwd(s) reads s.x (and s.c); bwd(s) reads the
@@ -87,14 +103,15 @@ struct UnaryGradArgs {
 
 template <class Fwd, class Bwd>
 void unary_backward(Tape& t, const Node& n) {
-  const Node& a = t.node(n.a);
+  Node& a = t.node(n.a);
   if (!a.adj) return;
   if (n.size() == 1) {
     ScalarMap g(n.adj), x(a.val), y(n.val), da(a.adj);
-    da += Bwd{}(UnaryGradArgs<ScalarMap, ScalarMap, ScalarMap>{g, x, y, n.c});
+    const double d = Bwd{}(UnaryGradArgs<ScalarMap, ScalarMap, ScalarMap>{g, x, y, n.c})(0, 0);
+    da(0, 0) = take_fresh(a) ? d : da(0, 0) + d;
   } else {
     Map g = n.grad(), x = a.value(), y = n.value();
-    a.grad() += Bwd{}(UnaryGradArgs<Map, Map, Map>{g, x, y, n.c});
+    add_to(a, Bwd{}(UnaryGradArgs<Map, Map, Map>{g, x, y, n.c}));
   }
 }
 
@@ -137,35 +154,37 @@ struct BinaryGradArgs {
 };
 
 template <class DA, class DB, class G, class A, class B, class Y>
-void binary_accumulate(const Node& na, const Node& nb, const G& g, const A& a, const B& b,
-                       const Y& y) {
+void binary_add_to(Node& na, Node& nb, const G& g, const A& a, const B& b, const Y& y) {
   BinaryGradArgs<G, A, B, Y> s{g, a, b, y};
-  if (na.adj) accumulate(na, DA{}(s));
-  if (nb.adj) accumulate(nb, DB{}(s));
+  if (na.adj) add_to(na, DA{}(s));
+  if (nb.adj) add_to(nb, DB{}(s));
 }
 
 template <class DA, class DB>
 void binary_backward(Tape& t, const Node& n) {
-  const Node& na = t.node(n.a);
-  const Node& nb = t.node(n.b);
+  Node& na = t.node(n.a);
+  Node& nb = t.node(n.b);
   if (n.size() == 1) {
     ScalarMap g(n.adj), a(na.val), b(nb.val), y(n.val);
     BinaryGradArgs<ScalarMap, ScalarMap, ScalarMap, ScalarMap> s{g, a, b, y};
-    if (na.adj) ScalarMap(na.adj) += DA{}(s);
-    if (nb.adj) ScalarMap(nb.adj) += DB{}(s);
+    // Both contributions are computed before either is written: a and b may be one node.
+    const double da = na.adj ? DA{}(s)(0, 0) : 0.0;
+    const double db = nb.adj ? DB{}(s)(0, 0) : 0.0;
+    if (na.adj) na.adj[0] = take_fresh(na) ? da : na.adj[0] + da;
+    if (nb.adj) nb.adj[0] = take_fresh(nb) ? db : nb.adj[0] + db;
     return;
   }
   Map g = n.grad(), y = n.value();
   const bool a_full = na.rows == n.rows && na.cols == n.cols;
   const bool b_full = nb.rows == n.rows && nb.cols == n.cols;
   if (a_full && b_full) {
-    binary_accumulate<DA, DB>(na, nb, g, na.value(), nb.value(), y);
+    binary_add_to<DA, DB>(na, nb, g, na.value(), nb.value(), y);
   } else if (a_full && nb.size() == 1) {
-    binary_accumulate<DA, DB>(na, nb, g, na.value(), nb.val[0], y);
+    binary_add_to<DA, DB>(na, nb, g, na.value(), nb.val[0], y);
   } else if (b_full && na.size() == 1) {
-    binary_accumulate<DA, DB>(na, nb, g, na.val[0], nb.value(), y);
+    binary_add_to<DA, DB>(na, nb, g, na.val[0], nb.value(), y);
   } else {
-    binary_accumulate<DA, DB>(na, nb, g, stretch(na, n.rows, n.cols), stretch(nb, n.rows, n.cols), y);
+    binary_add_to<DA, DB>(na, nb, g, stretch(na, n.rows, n.cols), stretch(nb, n.rows, n.cols), y);
   }
 }
 
