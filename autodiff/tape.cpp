@@ -61,6 +61,7 @@ void Tape::clear() {
   adjoints_.clear();
   ints_.clear();
   generation_ = next_generation.fetch_add(1);
+  swept_ = false;
 }
 
 TapeCapacity Tape::capacity() const {
@@ -90,13 +91,17 @@ const std::int64_t* Tape::store_ints(const std::int64_t* data, std::size_t n) {
 }
 
 void Tape::backward(std::int32_t loss) {
-  // Instead of zeroing every adjoint first, mark the tape's own adjoints fresh:
-  // the first contribution assigns, later ones add (detail::add_to). A Parameter's
-  // adjoint is its grad(), which accumulates across calls, so it is never fresh.
-  for (std::int32_t k = 0; k <= loss; ++k) {
-    Node& n = nodes_[std::size_t(k)];
-    n.fresh = n.adj && !n.external;
+  // Instead of zeroing every adjoint first, the tape's own adjoints start fresh
+  // (push marks them): the first contribution assigns, later ones add
+  // (detail::add_to). Only a second sweep over the same nodes marks them again.
+  // A Parameter's adjoint is its grad(), which accumulates, so it is never fresh.
+  if (swept_) {
+    for (std::int32_t k = 0; k <= loss; ++k) {
+      Node& n = nodes_[std::size_t(k)];
+      n.fresh = n.adj && !n.external;
+    }
   }
+  swept_ = true;
   Node& seed = nodes_[std::size_t(loss)];
   seed.adj[0] = seed.fresh ? 1.0 : seed.adj[0] + 1.0;
   seed.fresh = false;

@@ -167,6 +167,7 @@ class Tape {
     n.val = values_.allocate(size);
     if (needs_grad && grad_enabled_) {
       n.adj = adjoints_.allocate(size);
+      n.fresh = true;  // nothing added yet: its first contribution will assign
       n.backward = backward;
     }
     return std::int32_t(nodes_.size() - 1);
@@ -198,6 +199,7 @@ class Tape {
   std::uint64_t generation_;
   bool grad_enabled_ = true;
   bool anomaly_ = false;
+  bool swept_ = false;  // a backward ran since clear(): adjoints hold its results
 };
 
 // RAII: ops inside record values only (like torch.no_grad()).
