@@ -5,30 +5,15 @@
 #include <boost/test/unit_test.hpp>
 
 #include "autodiff/autodiff.hpp"
+#include "throws_with.hpp"
 
 #include <string>
 
 using namespace autodiff;
+using support::throws_with;
 namespace tt = boost::test_tools;
 
 namespace {
-
-template <class E, class F>
-bool throws_with(F f, std::initializer_list<std::string> words) {
-  try {
-    f();
-  } catch (const E& e) {
-    const std::string what = e.what();
-    for (const auto& w : words) {
-      if (what.find(w) == std::string::npos) {
-        BOOST_TEST_MESSAGE("message lacks '" << w << "': " << what);
-        return false;
-      }
-    }
-    return true;
-  }
-  return false;
-}
 
 bool same(const Array& a, const Array& b, double tol = 1e-14) {
   return a.rows() == b.rows() && a.cols() == b.cols() && ((a - b).abs() <= tol * (1.0 + b.abs())).all();

@@ -5,34 +5,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "autodiff/autodiff.hpp"
+#include "throws_with.hpp"
 
 #include <string>
 #include <thread>
 #include <vector>
 
 using namespace autodiff;
-
-namespace {
-
-// True when calling f throws E with a message that contains every word given.
-template <class E, class F>
-bool throws_with(F f, std::initializer_list<std::string> words) {
-  try {
-    f();
-  } catch (const E& e) {
-    const std::string what = e.what();
-    for (const auto& w : words) {
-      if (what.find(w) == std::string::npos) {
-        BOOST_TEST_MESSAGE("message lacks '" << w << "': " << what);
-        return false;
-      }
-    }
-    return true;
-  }
-  return false;
-}
-
-}  // namespace
+using support::throws_with;
 
 BOOST_AUTO_TEST_CASE(backward_gives_the_gradient_of_a_scalar_expression) {
   tape().clear();
