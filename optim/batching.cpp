@@ -31,9 +31,12 @@ std::vector<T> select_from(const char* who, const std::vector<T>& data, const Ba
 
 }  // namespace
 
-Eigen::ArrayXXd select_rows(const Eigen::ArrayXXd& data, const Batch& batch) {
+namespace {
+
+template <class A>
+A select_rows_of(const A& data, const Batch& batch) {
   if (batch.full && batch.size() == data.rows()) return data;
-  Eigen::ArrayXXd out(batch.size(), data.cols());
+  A out(batch.size(), data.cols());
   for (Eigen::Index r = 0; r < batch.size(); ++r) {
     const Eigen::Index i = batch.indices[std::size_t(r)];
     check_index("select_rows", i, std::size_t(data.rows()));
@@ -41,6 +44,11 @@ Eigen::ArrayXXd select_rows(const Eigen::ArrayXXd& data, const Batch& batch) {
   }
   return out;
 }
+
+}  // namespace
+
+Eigen::ArrayXXd select_rows(const Eigen::ArrayXXd& data, const Batch& batch) { return select_rows_of(data, batch); }
+Eigen::ArrayXd select_rows(const Eigen::ArrayXd& data, const Batch& batch) { return select_rows_of(data, batch); }
 
 std::vector<int> select(const std::vector<int>& labels, const Batch& batch) {
   return select_from("select", labels, batch);

@@ -26,6 +26,8 @@ struct Batch {
 // a model can test batch.full to use its data directly). Throws std::out_of_range
 // naming an index that data does not have.
 Eigen::ArrayXXd select_rows(const Eigen::ArrayXXd& data, const Batch& batch);
+// The same for a column of data, without converting it to a 2-D array first.
+Eigen::ArrayXd select_rows(const Eigen::ArrayXd& data, const Batch& batch);
 // The labels that the batch names, in batch order.
 std::vector<int> select(const std::vector<int>& labels, const Batch& batch);
 std::vector<std::int64_t> select(const std::vector<std::int64_t>& labels, const Batch& batch);

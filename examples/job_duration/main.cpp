@@ -122,15 +122,17 @@ int main(int argc, char** argv) {
     if (batch.full) return model.loss(x_all, y_all);
     return model.loss(optim::select_rows(x, batch), optim::select_rows(y, batch));
   });
-  const optim::Loss hand_loss = optim::Loss::objective([&](const optim::Batch& batch, bool add_gradient) {
-    const Eigen::ArrayXd xb = batch.full ? x : Eigen::ArrayXd(optim::select_rows(x, batch));
-    const Eigen::ArrayXd yb = batch.full ? y : Eigen::ArrayXd(optim::select_rows(y, batch));
+  const auto by_hand = [&](const Eigen::ArrayXd& xb, const Eigen::ArrayXd& yb, bool add_gradient) {
     if (add_gradient) {
       const Eigen::Array2d g = model.gradient(xb, yb);
       model.theta0.grad()(0) += g(0);
       model.theta1.grad()(0) += g(1);
     }
     return model.loss_value(xb, yb);
+  };
+  const optim::Loss hand_loss = optim::Loss::objective([&](const optim::Batch& batch, bool add_gradient) {
+    if (batch.full) return by_hand(x, y, add_gradient);  // the data itself, no copy
+    return by_hand(optim::select_rows(x, batch), optim::select_rows(y, batch), add_gradient);
   });
   const optim::Loss& loss = flags.gradient == "tape" ? tape_loss : hand_loss;
 
