@@ -9,14 +9,24 @@ using detail::finish;
 using detail::push;
 
 // d(sum a) = sum(da): every element receives the upstream adjoint
+// A fused operand (fusion.hpp) is summed chunk by chunk and never stored.
 Var sum(const Var& a) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index("sum");
+  const std::int32_t ia = a.index_lazy(t, "sum");
+  const bool fused = t.node(ia).lazy;
   const std::int32_t k = push(t, "sum", 1, 1, [](Tape& t, const Node& n) {
     Node& a = t.node(n.a);
-    detail::add_to(a, Array::Constant(a.rows, a.cols, n.adj[0]));
+    if (n.i > 0 || a.lazy) {
+      detail::fused_sum_backward(t, n);
+    } else {
+      detail::add_to(a, Array::Constant(a.rows, a.cols, n.adj[0]));
+    }
   }, ia);
-  t.node(k).val[0] = t.node(ia).value().sum();
+  if (fused) {
+    detail::fused_sum(t, t.node(k));
+  } else {
+    t.node(k).val[0] = t.node(ia).value().sum();
+  }
   return finish(t, k);
 }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -99,6 +100,7 @@ void Tape::backward(std::int32_t loss) {
     for (std::int32_t k = 0; k <= loss; ++k) {
       Node& n = nodes_[std::size_t(k)];
       n.fresh = n.adj && !n.external;
+      n.grad_dropped = false;  // this sweep computes it
     }
   }
   swept_ = true;
@@ -120,6 +122,11 @@ void Tape::backward(std::int32_t loss) {
 
 NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_) { Tape::current().grad_enabled_ = false; }
 NoGrad::~NoGrad() { Tape::current().grad_enabled_ = previous_; }
+
+FusionThreshold::FusionThreshold(Index min_elements) : previous_(Tape::current().fusion_threshold_) {
+  Tape::current().fusion_threshold_ = std::max<Index>(min_elements, 2);
+}
+FusionThreshold::~FusionThreshold() { Tape::current().fusion_threshold_ = previous_; }
 
 DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_) { Tape::current().anomaly_ = true; }
 DetectAnomaly::~DetectAnomaly() { Tape::current().anomaly_ = previous_; }

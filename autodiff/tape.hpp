@@ -23,6 +23,9 @@ using ConstMap = Eigen::Map<const Eigen::ArrayXXd>;
 
 class Tape;
 struct Node;
+namespace detail {
+struct ChunkKernel;
+}
 
 // A node's reverse rule: read the node's adjoint, add into its operands' adjoints.
 // A plain function pointer: captureless lambdas decay to it, so recording costs no allocation.
@@ -33,16 +36,25 @@ struct Node {
   double* adj = nullptr;         // adjoint of the same shape; nullptr if no gradient flows here
   BackwardFn backward = nullptr;  // nullptr for leaves
   const char* op = "";           // for error messages and graph dumps
-  const std::int64_t* ints = nullptr;  // op-specific integers (labels, indices) in the tape's arena
+  union {
+    const std::int64_t* ints = nullptr;   // op-specific integers (labels, indices) in the tape's arena
+    const detail::ChunkKernel* kernel;    // element-wise ops: the rule run on a chunk (fusion.hpp)
+  };
   double c = 0.0;                // op-specific scalar (an exponent, a constant operand)
   std::int32_t rows = 0, cols = 0;
   std::int32_t a = -1, b = -1;   // operand node indices, -1 when absent
   std::int32_t i = 0, j = 0;     // op-specific integers (block offsets, counts)
   bool external = false;         // val/adj belong to a Parameter or Constant, not the tape
   bool fresh = false;            // during backward: nothing added to adj yet (it holds garbage)
+  // Fusion (detail/fusion.hpp): a lazy node has no storage yet; its value is computed
+  // chunk by chunk inside the op that consumes it, or on demand (materialize).
+  bool lazy = false;
+  bool lazy_grad = false;        // a gradient flows through this lazy node
+  bool mutable_value = false;    // val is a Parameter's array, which may change: never fused
+  bool grad_dropped = false;     // materialized after a backward that fused it: grad() unknown
 
   Index size() const { return Index(rows) * cols; }
-  bool needs_grad() const { return adj != nullptr; }
+  bool needs_grad() const { return adj != nullptr || lazy_grad; }
   Map value() const { return {val, rows, cols}; }
   Map grad() const { return {adj, rows, cols}; }
 };
@@ -172,6 +184,25 @@ class Tape {
     }
     return std::int32_t(nodes_.size() - 1);
   }
+  // Appends an element-wise node that computes nothing yet (fusion.hpp): its value
+  // is computed by whichever op consumes it, chunk by chunk, or by materialize().
+  std::int32_t push_lazy(const char* op, Index rows, Index cols, bool needs_grad,
+                         const detail::ChunkKernel* kernel, std::int32_t a, std::int32_t b) {
+    if (nodes_.size() >= kMaxNodes) [[unlikely]] throw_full(op);
+    Node& n = nodes_.emplace_back();
+    n.op = op;
+    n.rows = std::int32_t(rows);
+    n.cols = std::int32_t(cols);
+    n.a = a;
+    n.b = b;
+    n.kernel = kernel;
+    n.lazy = true;
+    n.lazy_grad = needs_grad && grad_enabled_;
+    return std::int32_t(nodes_.size() - 1);
+  }
+  // Storage for a node's value or adjoint, valid until clear(). For materialize().
+  double* allocate_values(std::size_t n) { return values_.allocate(n); }
+  double* allocate_adjoints(std::size_t n) { return adjoints_.allocate(n); }
   // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant).
   std::int32_t push_external(const char* op, Index rows, Index cols, double* val, double* adj);
   // Copies integers (labels, indices) into the tape; they live until clear().
@@ -183,6 +214,13 @@ class Tape {
   // While recording is off (NoGrad), ops record values but no gradient path.
   bool grad_enabled() const { return grad_enabled_; }
   bool anomaly_detection() const { return anomaly_; }
+  // Element-wise ops on at least this many elements are fused (FusionThreshold).
+  Index fusion_threshold() const { return fusion_threshold_; }
+  // Whether backward() has run since clear().
+  bool swept() const { return swept_; }
+
+  // The default FusionThreshold: below it an array fits in L1 and eager evaluation wins.
+  static constexpr Index kDefaultFusionThreshold = 262144;
 
  private:
   static constexpr std::size_t kMaxNodes = 0x7fffffff;
@@ -192,6 +230,7 @@ class Tape {
 
   friend class NoGrad;
   friend class DetectAnomaly;
+  friend class FusionThreshold;
   std::vector<Node> nodes_;
   Arena<double> values_;
   Arena<double> adjoints_;
@@ -200,6 +239,7 @@ class Tape {
   bool grad_enabled_ = true;
   bool anomaly_ = false;
   bool swept_ = false;  // a backward ran since clear(): adjoints hold its results
+  Index fusion_threshold_ = kDefaultFusionThreshold;
 };
 
 // RAII: ops inside record values only (like torch.no_grad()).
@@ -226,6 +266,26 @@ class DetectAnomaly {
  private:
   bool previous_;
 };
+
+// RAII: element-wise ops on arrays of at least `min_elements` elements are fused:
+// a chain such as sum(square(y - (a + b * x))) runs as one pass over chunks that
+// stay in cache, writing no intermediate array. Pass Index max to turn fusion off;
+// the results agree with unfused evaluation to rounding.
+class FusionThreshold {
+ public:
+  explicit FusionThreshold(Index min_elements);
+  ~FusionThreshold();
+  FusionThreshold(const FusionThreshold&) = delete;
+  FusionThreshold& operator=(const FusionThreshold&) = delete;
+
+ private:
+  Index previous_;
+};
+
+namespace detail {
+// Computes lazy node k's value (and gives it an adjoint); see fusion.hpp.
+void materialize(Tape& t, std::int32_t k);
+}  // namespace detail
 
 // Throws NonFiniteError naming n's op if its value holds a NaN or an infinity.
 void check_value(const Node& n);

@@ -48,10 +48,15 @@ void Var::throw_invalid(const char* op) const {
   throw StaleVarError(fmt::format("{}: invalid Var", op));
 }
 
-Index Var::rows() const { return Tape::current().node(index("Var::rows")).rows; }
-Index Var::cols() const { return Tape::current().node(index("Var::cols")).cols; }
+Index Var::rows() const { return Tape::current().node(index_lazy("Var::rows")).rows; }
+Index Var::cols() const { return Tape::current().node(index_lazy("Var::cols")).cols; }
 bool Var::requires_grad() const {
-  return Tape::current().node(index("Var::requires_grad")).needs_grad();
+  return Tape::current().node(index_lazy("Var::requires_grad")).needs_grad();
+}
+
+Var Var::eval() const {
+  index("Var::eval");
+  return *this;
 }
 
 ConstMap Var::value() const {
@@ -68,7 +73,13 @@ double Var::item() const {
 }
 
 Array Var::grad() const {
-  const Node& n = Tape::current().node(index("Var::grad"));
+  const Node& n = Tape::current().node(index_lazy("Var::grad"));
+  if ((n.lazy && n.lazy_grad) || n.grad_dropped) {
+    throw BackwardError(fmt::format(
+        "Var::grad: this {}x{} result of {} was fused into the ops that used it, so its "
+        "gradient was not stored; call .eval() on it before backward to keep it",
+        n.rows, n.cols, n.op));
+  }
   if (!n.adj || n.fresh) return Array::Zero(n.rows, n.cols);
   return n.grad();
 }
@@ -122,8 +133,19 @@ Var Parameter::var() const {
   if (p.grad.rows() != p.value.rows() || p.grad.cols() != p.value.cols()) {
     p.grad = Array::Zero(p.value.rows(), p.value.cols());
   }
-  return Var::from_node(Tape::current().push_external(
-      "parameter", p.value.rows(), p.value.cols(), p.value.data(), p.grad.data()));
+  Tape& t = Tape::current();
+  const std::int32_t k = t.push_external("parameter", p.value.rows(), p.value.cols(),
+                                         p.value.data(), p.grad.data());
+  Node& n = t.node(k);
+  if (p.value.size() == 1) {
+    // A copy costs nothing for a scalar, and lets fused ops read it at any time
+    // after an optimizer step has changed the Parameter.
+    n.val = t.allocate_values(1);
+    n.val[0] = p.value(0, 0);
+  } else {
+    n.mutable_value = true;
+  }
+  return Var::from_node(t, k);
 }
 
 // ---- Constant

@@ -42,6 +42,10 @@ class Var {
   // d loss / d this after backward(); zeros where no gradient flows.
   Array grad() const;
 
+  // Computes the value now if this Var was fused into the ops that consume it, so
+  // that grad() keeps its gradient; like Eigen's eval() (and PyTorch's retain_grad()).
+  Var eval() const;
+
   // Seeds d this/d this = 1 and sweeps the tape in reverse; this must be 1x1.
   void backward() const;
 
@@ -49,13 +53,21 @@ class Var {
   Var operator()(Index i, Index j) const;
   Var operator()(Index i) const;
 
-  // Internal: the checked node index for an op named `op`. Throws StaleVarError
-  // if the Var is empty, from another thread, or from a cleared tape.
+  // Internal: the checked node index for an op named `op`, its value computed if
+  // it was fused (lazy). Throws StaleVarError if the Var is empty, from another
+  // thread, or from a cleared tape.
   std::int32_t index(const char* op) const { return index(Tape::current(), op); }
-  std::int32_t index(const Tape& current, const char* op) const {
+  std::int32_t index(Tape& current, const char* op) const {
+    const std::int32_t k = index_lazy(current, op);
+    if (current.node(k).lazy) [[unlikely]] detail::materialize(current, k);
+    return k;
+  }
+  // Internal: the same, for ops that can consume a lazy node (fusion.hpp).
+  std::int32_t index_lazy(const Tape& current, const char* op) const {
     if (tape_ == &current && generation_ == current.generation()) [[likely]] return index_;
     throw_invalid(op);
   }
+  std::int32_t index_lazy(const char* op) const { return index_lazy(Tape::current(), op); }
   // Internal: wrap a node of the current tape.
   static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
   static Var from_node(Tape& t, std::int32_t index) {

@@ -13,6 +13,7 @@
 // 1x1 maps, which the compiler reduces to plain scalar code.
 #pragma once
 
+#include "autodiff/detail/fusion.hpp"
 #include "autodiff/error.hpp"
 #include "autodiff/tape.hpp"
 #include "autodiff/var.hpp"
@@ -20,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <type_traits>
 
 namespace autodiff::detail {
 
@@ -86,6 +88,35 @@ inline Map zeroed_grad(Node& target) {
   return target.grad();
 }
 
+// ---- fusion (fusion.hpp): lazy nodes and the chunk kernels built from an op's rules
+
+using ChunkMap = Eigen::Map<const Eigen::ArrayXd>;
+using ChunkOut = Eigen::Map<Eigen::ArrayXd>;
+
+// A region's nodes are recomputed for every chunk, in forward and in backward;
+// past this many, a lazy operand is materialized and the chain starts afresh.
+constexpr std::int32_t kMaxRegion = 32;
+
+// Records a lazy node over operands a (and b), which fusible_operand accepts.
+// Node::i counts the lazy nodes of the region it would root.
+inline std::int32_t push_lazy(Tape& t, const char* op, Index rows, Index cols,
+                              const ChunkKernel* kernel, std::int32_t a, std::int32_t b = -1) {
+  std::int32_t region = 1;
+  for (std::int32_t o : {a, b}) {
+    if (o >= 0 && t.node(o).lazy) region += t.node(o).i;
+  }
+  if (region > kMaxRegion) {
+    for (std::int32_t o : {a, b}) {
+      if (o >= 0 && t.node(o).lazy) materialize(t, o);
+    }
+    region = 1;
+  }
+  const bool grad = t.node(a).needs_grad() || (b >= 0 && t.node(b).needs_grad());
+  const std::int32_t k = t.push_lazy(op, rows, cols, grad, kernel, a, b);
+  t.node(k).i = region;
+  return k;
+}
+
 // ---- one-operand element-wise ops: fwd(s) reads s.x (and s.c); bwd(s) reads the
 // upstream adjoint s.g, the operand s.x, the result s.y and s.c.
 template <class X>
@@ -115,10 +146,35 @@ void unary_backward(Tape& t, const Node& n) {
   }
 }
 
+template <class Fwd>
+void unary_chunk_forward(const Node& n, Operand a, Operand, double* y, Index len) {
+  const ChunkMap x(a.p, len);
+  ChunkOut(y, len) = Fwd{}(UnaryArgs<ChunkMap>{x, n.c});
+}
+
+template <class Bwd>
+void unary_chunk_backward(const Node& n, const double* g, Operand a, Operand, const double* y,
+                          double* da, double*, Index len) {
+  const ChunkMap gm(g, len), x(a.p, len), ym(y, len);
+  ChunkOut(da, len) = Bwd{}(UnaryGradArgs<ChunkMap, ChunkMap, ChunkMap>{gm, x, ym, n.c});
+}
+
+template <class Fwd, class Bwd>
+inline constexpr ChunkKernel unary_kernel{&unary_chunk_forward<Fwd>, &unary_chunk_backward<Bwd>};
+
 template <class Fwd, class Bwd>
 Var unary(const char* op, const Var& av, Fwd, Bwd, double c = 0.0) {
   Tape& t = Tape::current();
-  const std::int32_t ia = av.index(t, op);
+  const std::int32_t ia = av.index_lazy(t, op);
+  {
+    const Node& a = t.node(ia);
+    if (fusion_on(t, a.rows, a.cols) && fusible_operand(a, a.rows, a.cols)) {
+      const std::int32_t k = push_lazy(t, op, a.rows, a.cols, &unary_kernel<Fwd, Bwd>, ia);
+      t.node(k).c = c;
+      return Var::from_node(t, k);
+    }
+    if (a.lazy) materialize(t, ia);
+  }
   const Node& a0 = t.node(ia);
   const std::int32_t k =
       t.push(op, a0.rows, a0.cols, a0.needs_grad(), &unary_backward<Fwd, Bwd>, ia);
@@ -188,15 +244,71 @@ void binary_backward(Tape& t, const Node& n) {
   }
 }
 
+// Calls f with each operand as a chunk map, or as a double when it is 1x1.
+template <class F>
+void with_operands(Operand a, Operand b, Index len, F f) {
+  if (a.scalar) {
+    f(*a.p, ChunkMap(b.p, len));
+  } else if (b.scalar) {
+    f(ChunkMap(a.p, len), *b.p);
+  } else {
+    f(ChunkMap(a.p, len), ChunkMap(b.p, len));
+  }
+}
+
+template <class Fwd>
+void binary_chunk_forward(const Node&, Operand a, Operand b, double* y, Index len) {
+  with_operands(a, b, len, [&](const auto& am, const auto& bm) {
+    using A = std::decay_t<decltype(am)>;
+    using B = std::decay_t<decltype(bm)>;
+    ChunkOut(y, len) = Fwd{}(BinaryArgs<A, B>{am, bm});
+  });
+}
+
+template <class DA, class DB>
+void binary_chunk_backward(const Node&, const double* g, Operand a, Operand b, const double* y,
+                           double* da, double* db, Index len) {
+  const ChunkMap gm(g, len), ym(y, len);
+  with_operands(a, b, len, [&](const auto& am, const auto& bm) {
+    using A = std::decay_t<decltype(am)>;
+    using B = std::decay_t<decltype(bm)>;
+    BinaryGradArgs<ChunkMap, A, B, ChunkMap> s{gm, am, bm, ym};
+    if (da && a.scalar) {
+      *da = DA{}(s).sum();
+    } else if (da) {
+      ChunkOut(da, len) = DA{}(s);
+    }
+    if (db && b.scalar) {
+      *db = DB{}(s).sum();
+    } else if (db) {
+      ChunkOut(db, len) = DB{}(s);
+    }
+  });
+}
+
+template <class Fwd, class DA, class DB>
+inline constexpr ChunkKernel binary_kernel{&binary_chunk_forward<Fwd>,
+                                           &binary_chunk_backward<DA, DB>};
+
 template <class Fwd, class DA, class DB>
 Var binary(const char* op, const Var& av, const Var& bv, Fwd, DA, DB) {
   Tape& t = Tape::current();
-  const std::int32_t ia = av.index(t, op);
-  const std::int32_t ib = bv.index(t, op);
+  const std::int32_t ia = av.index_lazy(t, op);
+  const std::int32_t ib = bv.index_lazy(t, op);
+  Index rows, cols;
+  {
+    const Node& a = t.node(ia);
+    const Node& b = t.node(ib);
+    rows = broadcast_dim(op, a, b, a.rows, b.rows);
+    cols = broadcast_dim(op, a, b, a.cols, b.cols);
+    if (fusion_on(t, rows, cols) && fusible_operand(a, rows, cols) && fusible_operand(b, rows, cols)) {
+      return Var::from_node(t, push_lazy(t, op, rows, cols, &binary_kernel<Fwd, DA, DB>, ia, ib));
+    }
+    if (a.lazy) materialize(t, ia);
+    if (b.lazy) materialize(t, ib);
+  }
   const Node& a0 = t.node(ia);
   const Node& b0 = t.node(ib);
-  const Index rows = broadcast_dim(op, a0, b0, a0.rows, b0.rows);
-  const Index cols = broadcast_dim(op, a0, b0, a0.cols, b0.cols);
   const std::int32_t k = t.push(op, rows, cols, a0.needs_grad() || b0.needs_grad(),
                                 &binary_backward<DA, DB>, ia, ib);
   const Node& n = t.node(k);

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -90,6 +91,15 @@ struct Case {
   Var output() const { return output(std::vector<bool>(params.size(), true)); }
   Var loss(const std::vector<bool>& live) const { return dot(output(live), Var(weights)); }
   Var loss() const { return loss(std::vector<bool>(params.size(), true)); }
+
+  // The same weighted loss written so that fusion (FusionThreshold) can take every
+  // element-wise step: each operand passes through a recorded op first (a
+  // Parameter's own array is never fused), and the weighting feeds a sum.
+  Var fusible_loss() const {
+    std::vector<Var> v;
+    for (const Parameter& p : params) v.push_back(p.var() * 1.0);
+    return sum(op.apply(v) * Var(weights));
+  }
 
   std::vector<Parameter*> pointers(const std::vector<bool>& live) {
     std::vector<Parameter*> out;
@@ -217,6 +227,29 @@ BOOST_AUTO_TEST_CASE(gradients_match_central_differences) {
     for (const auto& live : masks) {
       const GradcheckResult r = gradcheck([&] { return c.loss(live); }, c.pointers(live));
       BOOST_TEST(r.passed, (live.size() == 2 ? fmt::format("live {}{}: ", int(live[0]), int(live[1])) : "") << r.summary());
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(fused_evaluation_gives_the_values_and_gradients_of_eager_evaluation) {
+  for_each_case(true, [](Case& c) {
+    auto run = [&c](Index threshold) {
+      FusionThreshold fusion(threshold);
+      tape().clear();
+      c.zero_grads();
+      const Var loss = c.fusible_loss();
+      const double value = loss.item();
+      backward(loss);
+      return std::pair{value, c.grads()};
+    };
+    const auto [eager_value, eager_grads] = run(std::numeric_limits<Index>::max());
+    const auto [fused_value, fused_grads] = run(2);  // every element-wise op on 2+ elements
+    BOOST_TEST(close(fused_value, eager_value), "loss " << fused_value << " vs " << eager_value);
+    for (std::size_t k = 0; k < eager_grads.size(); ++k) {
+      for (Index e = 0; e < eager_grads[k].size(); ++e) {
+        BOOST_TEST(close(fused_grads[k](e), eager_grads[k](e)),
+                   "d/d arg" << k << " element " << e << ": " << fused_grads[k](e) << " vs " << eager_grads[k](e));
+      }
     }
   });
 }

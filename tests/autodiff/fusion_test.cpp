@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+// Fusion of element-wise chains (autodiff/detail/fusion.hpp): fused and eager
+// evaluation agree, a fused chain stores no intermediate array, and every way a
+// fused value can be reached (a value read, a non-element-wise op, eval, a
+// shared subexpression, a long chain, a full-size Parameter) gives what eager
+// evaluation gives.
+#define BOOST_TEST_MODULE fusion
+#include <boost/test/unit_test.hpp>
+
+#include "autodiff/autodiff.hpp"
+#include "throws_with.hpp"
+
+#include <cmath>
+#include <limits>
+#include <thread>
+
+using namespace autodiff;
+
+namespace {
+
+constexpr Index kNoFusion = std::numeric_limits<Index>::max();
+
+Array random(Index rows, Index cols, unsigned seed) {
+  std::srand(seed);
+  return Array::Random(rows, cols);
+}
+
+bool close(const Array& a, const Array& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+  return ((a - b).abs() <= 1e-12 * b.abs().max(1.0)).all();
+}
+
+bool close(double a, double b) { return std::abs(a - b) <= 1e-12 * std::max(1.0, std::abs(b)); }
+
+struct JobDuration {
+  Constant x{random(20000, 1, 1)};
+  Constant y{random(20000, 1, 2)};
+  Parameter t0{0.3}, t1{-0.7};
+
+  // The loss and (d/dt0, d/dt1), recorded under the given threshold.
+  std::pair<double, Array> run(Index threshold) {
+    FusionThreshold fusion(threshold);
+    tape().clear();
+    t0.zero_grad();
+    t1.zero_grad();
+    const Var loss = sum(square(y - (t0 + t1 * x)));
+    backward(loss);
+    Array g(2, 1);
+    g << t0.grad()(0), t1.grad()(0);
+    return {loss.item(), g};
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fused_job_duration_loss_and_gradient_match_eager_evaluation) {
+  JobDuration m;
+  const auto [eager_loss, eager_grad] = m.run(kNoFusion);
+  const auto [fused_loss, fused_grad] = m.run(2);
+  BOOST_TEST(close(fused_loss, eager_loss));
+  BOOST_TEST(close(fused_grad, eager_grad), fused_grad.transpose() << " vs " << eager_grad.transpose());
+}
+
+BOOST_AUTO_TEST_CASE(a_fused_chain_stores_no_intermediate_array) {
+  // A new thread has a new, empty tape, so its capacity shows what this step needed.
+  JobDuration m;
+  auto doubles_used = [&m](Index threshold) {
+    std::size_t doubles = 0;
+    std::thread([&] {
+      m.run(threshold);
+      doubles = tape().capacity().doubles;
+    }).join();
+    return doubles;
+  };
+  BOOST_TEST(doubles_used(kNoFusion) >= 4u * 20000u);  // four intermediates, values only
+  BOOST_TEST(doubles_used(2) < 20000u);               // not one 20000-element array
+}
+
+BOOST_AUTO_TEST_CASE(gradients_of_the_job_duration_loss_accumulate_over_two_backward_calls) {
+  JobDuration m;
+  const FusionThreshold fusion(2);
+  const Var loss = sum(square(m.y - (m.t0 + m.t1 * m.x)));
+  backward(loss);
+  const Array once = (Array(2, 1) << m.t0.grad()(0), m.t1.grad()(0)).finished();
+  backward(loss);
+  BOOST_TEST(m.t0.grad()(0) == 2.0 * once(0));
+  BOOST_TEST(m.t1.grad()(0) == 2.0 * once(1));
+}
+
+BOOST_AUTO_TEST_CASE(value_of_a_fused_intermediate_is_computed_when_read) {
+  const Array xv = random(3000, 1, 3);
+  const Constant x(xv);
+  Parameter a(1.5);
+  const FusionThreshold fusion(2);
+  const Var r = exp(a * x) - 1.0;
+  BOOST_TEST(close(Array(r.value()), (1.5 * xv).exp() - 1.0));
+}
+
+BOOST_AUTO_TEST_CASE(value_of_a_fused_intermediate_read_after_a_step_is_the_recorded_value) {
+  const Constant x(random(3000, 1, 4));
+  Parameter a(2.0);
+  const FusionThreshold fusion(2);
+  const Var r = a * x;
+  a.value() += 1.0;  // an optimizer step between recording and reading
+  BOOST_TEST(close(Array(r.value()), 2.0 * x.value()));
+}
+
+BOOST_AUTO_TEST_CASE(grad_of_a_fused_intermediate_throws_unless_evaluated_before_backward) {
+  const Constant x(random(3000, 1, 5));
+  Parameter a(0.5);
+  const FusionThreshold fusion(2);
+  const Var r = tanh(a * x);
+  backward(sum(square(r)));
+  BOOST_TEST(support::throws_with<BackwardError>([&] { r.grad(); }, {"Var::grad", "3000x1", "tanh", "eval()"}));
+  // Reading the value afterwards does not bring the gradient back.
+  BOOST_TEST(r.value().size() == 3000);
+  BOOST_TEST(support::throws_with<BackwardError>([&] { r.grad(); }, {"Var::grad", "fused"}));
+
+  tape().clear();
+  const Var kept = tanh(a * x).eval();
+  backward(sum(square(kept)));
+  BOOST_TEST(close(kept.grad(), 2.0 * Array(kept.value())));
+}
+
+BOOST_AUTO_TEST_CASE(fused_values_feeding_non_elementwise_ops_get_their_gradients) {
+  const Array xv = random(64, 48, 6);
+  Parameter w(random(48, 3, 7)), s(0.8);
+  auto run = [&](Index threshold) {
+    FusionThreshold fusion(threshold);
+    tape().clear();
+    w.zero_grad();
+    s.zero_grad();
+    const Var h = tanh(s * Var(xv) + 0.1);           // fused, then materialized by matmul
+    const Var z = matmul(h, w);
+    const Var loss = sum(sum_rowwise(square(z)) * 0.5) + mean(log_softmax(z));
+    backward(loss);
+    return std::tuple{loss.item(), Array(w.grad()), s.grad()(0)};
+  };
+  const auto [l0, gw0, gs0] = run(kNoFusion);
+  const auto [l1, gw1, gs1] = run(2);
+  BOOST_TEST(close(l1, l0));
+  BOOST_TEST(close(gw1, gw0));
+  BOOST_TEST(close(gs1, gs0));
+}
+
+BOOST_AUTO_TEST_CASE(a_shared_fused_subexpression_matches_eager_evaluation) {
+  const Array xv = random(2000, 1, 8);
+  Parameter a(0.3), b(-0.2);
+  auto run = [&](Index threshold) {
+    FusionThreshold fusion(threshold);
+    tape().clear();
+    a.zero_grad();
+    b.zero_grad();
+    const Var r = a * Var(xv) + b;                    // used by three consumers
+    const Var loss = sum(r * r) + sum(exp(r)) + sum_colwise(sigmoid(r)).item() * 0.0 + sum(r / (r * r + 1.0));
+    backward(loss);
+    return std::tuple{loss.item(), a.grad()(0), b.grad()(0)};
+  };
+  const auto [l0, ga0, gb0] = run(kNoFusion);
+  const auto [l1, ga1, gb1] = run(2);
+  BOOST_TEST(close(l1, l0));
+  BOOST_TEST(close(ga1, ga0));
+  BOOST_TEST(close(gb1, gb0));
+}
+
+BOOST_AUTO_TEST_CASE(a_full_size_parameter_receives_its_gradient_through_a_fused_chain) {
+  const Array yv = random(4000, 1, 9);
+  Parameter w(random(4000, 1, 10)), c(1.2);
+  auto run = [&](Index threshold) {
+    FusionThreshold fusion(threshold);
+    tape().clear();
+    w.zero_grad();
+    c.zero_grad();
+    // w + 0.0 records w's value on the tape; the chain after it fuses.
+    const Var loss = sum(square(c * (w + 0.0) - Var(yv))) + sum(abs(w * 2.0));
+    backward(loss);
+    return std::pair{Array(w.grad()), c.grad()(0)};
+  };
+  const auto [gw0, gc0] = run(kNoFusion);
+  const auto [gw1, gc1] = run(2);
+  BOOST_TEST(close(gw1, gw0));
+  BOOST_TEST(close(gc1, gc0));
+}
+
+BOOST_AUTO_TEST_CASE(a_long_fused_chain_matches_eager_evaluation) {
+  const Array xv = random(3000, 1, 11);
+  Parameter a(0.99);
+  auto run = [&](Index threshold) {
+    FusionThreshold fusion(threshold);
+    tape().clear();
+    a.zero_grad();
+    Var v = Var(xv);
+    for (int k = 0; k < 200; ++k) v = tanh(v * a + 0.01);  // 600 element-wise ops
+    const Var loss = sum(v);
+    backward(loss);
+    return std::pair{loss.item(), a.grad()(0)};
+  };
+  const auto [l0, g0] = run(kNoFusion);
+  const auto [l1, g1] = run(2);
+  BOOST_TEST(close(l1, l0));
+  BOOST_TEST(close(g1, g0));
+}
+
+BOOST_AUTO_TEST_CASE(nothing_is_fused_under_anomaly_detection_so_the_op_is_named) {
+  const Constant x(random(3000, 1, 12));
+  Parameter a(1.0);
+  const FusionThreshold fusion(2);
+  const DetectAnomaly detect;
+  BOOST_TEST(support::throws_with<NonFiniteError>([&] { sum(log(a * x - 5.0)); }, {"log", "NaN"}));
+}
+
+BOOST_AUTO_TEST_CASE(fused_ops_under_no_grad_record_values_only) {
+  const Constant x(random(3000, 1, 13));
+  Parameter a(1.0);
+  const FusionThreshold fusion(2);
+  const NoGrad no_grad;
+  const Var loss = sum(square(a * x));
+  BOOST_TEST(!loss.requires_grad());
+  BOOST_TEST(close(loss.item(), x.value().square().sum()));
+}
