@@ -13,9 +13,10 @@ namespace autodiff::detail {
 
 namespace {
 
-// 256 doubles = 2 KiB per buffer: a region of a dozen nodes, values and
-// adjoints, stays in L1.
-constexpr Index kChunk = 256;
+// 1024 doubles = 8 KiB per buffer: a region's values and adjoints stay in L2,
+// and the bookkeeping per chunk is paid once per 1024 elements (with 256 it
+// cost 4 instructions an element on the job-duration loss).
+constexpr Index kChunk = 1024;
 
 // A leaf that receives gradient from a region: a full array (its adjoint is
 // zeroed chunk by chunk if nothing was added to it yet) or a 1x1 value (its
@@ -226,27 +227,26 @@ void fused_sum(Tape& t, Node& s) {
   }
   s.val[0] = total;
   if (partials) {
-    // Stored as (leaf, bits of d sum / d leaf) pairs in the tape's integer arena.
+    // Stored in the tape's integer arena: the count, then (leaf, bits of d sum / d leaf) pairs.
     std::vector<std::int64_t>& pairs = region.pairs;
-    pairs.clear();
+    pairs.assign(1, std::int64_t(region.leaves.size()));
     for (const Leaf& l : region.leaves) {
       pairs.push_back(l.node);
       pairs.push_back(std::bit_cast<std::int64_t>(l.sum));
     }
     s.ints = t.store_ints(pairs.data(), pairs.size());
-    s.i = std::int32_t(region.leaves.size());
   }
 }
 
 void fused_sum_backward(Tape& t, const Node& s) {
   const double g = s.adj[0];
-  if (s.i == 0) {
+  if (!s.ints) {
     fused_backward_uniform(t, s.a, g);
     return;
   }
-  for (std::int32_t l = 0; l < s.i; ++l) {
-    Node& leaf = t.node(std::int32_t(s.ints[2 * l]));
-    const double d = g * std::bit_cast<double>(s.ints[2 * l + 1]);
+  for (std::int64_t l = 0; l < s.ints[0]; ++l) {
+    Node& leaf = t.node(std::int32_t(s.ints[1 + 2 * l]));
+    const double d = g * std::bit_cast<double>(s.ints[2 + 2 * l]);
     leaf.adj[0] = take_fresh(leaf) ? d : leaf.adj[0] + d;
   }
 }

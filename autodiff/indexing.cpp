@@ -19,11 +19,11 @@ Var element(const Var& a, Index i, Index j) {
   }
   const std::int32_t k = push(t, "element", 1, 1, [](Tape& t, const Node& n) {
     Node& na = t.node(n.a);
-    detail::zeroed_grad(na)(n.i, n.j) += n.adj[0];
+    detail::zeroed_grad(na)(n.at[0], n.at[1]) += n.adj[0];
   }, ia);
   Node& n = t.node(k);
-  n.i = std::int32_t(i);
-  n.j = std::int32_t(j);
+  n.at[0] = std::int32_t(i);
+  n.at[1] = std::int32_t(j);
   n.val[0] = t.node(ia).val[i + j * t.node(ia).rows];
   return finish(t, k);
 }
@@ -38,11 +38,11 @@ Var block(const Var& a, Index row, Index col, Index rows, Index cols) {
                                  cols, row, col, shape(na)));
   }
   const std::int32_t k = push(t, "block", rows, cols, [](Tape& t, const Node& n) {
-    detail::zeroed_grad(t.node(n.a)).block(n.i, n.j, n.rows, n.cols) += n.grad();
+    detail::zeroed_grad(t.node(n.a)).block(n.at[0], n.at[1], n.rows, n.cols) += n.grad();
   }, ia);
   Node& n = t.node(k);
-  n.i = std::int32_t(row);
-  n.j = std::int32_t(col);
+  n.at[0] = std::int32_t(row);
+  n.at[1] = std::int32_t(col);
   n.value() = t.node(ia).value().block(row, col, rows, cols);
   return finish(t, k);
 }

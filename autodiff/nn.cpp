@@ -148,15 +148,15 @@ Var gather_rows(const Var& table, const Eigen::Array<std::int64_t, Eigen::Dynami
   const std::int32_t k = push(t, "gather_rows", index.rows(), index.cols() * d, [](Tape& t, const Node& n) {
     Node& nt = t.node(n.a);
     const Index d = nt.cols;
+    // The index is n.rows x positions (with d = 0 there is nothing to scatter).
+    const Index positions = d > 0 ? n.cols / d : 0;
     Map dt = detail::zeroed_grad(nt);
     const Map g = n.grad();
-    for (Index p = 0; p < n.j; ++p) {
-      for (Index r = 0; r < n.i; ++r) dt.row(n.ints[r + p * n.i]) += g.block(r, p * d, 1, d);
+    for (Index p = 0; p < positions; ++p) {
+      for (Index r = 0; r < n.rows; ++r) dt.row(n.ints[r + p * n.rows]) += g.block(r, p * d, 1, d);
     }
   }, ia);
   Node& n = t.node(k);
-  n.i = std::int32_t(index.rows());
-  n.j = std::int32_t(index.cols());
   n.ints = t.store_ints(index.data(), std::size_t(index.size()));
   const Map tv = t.node(ia).value();
   Map y = n.value();

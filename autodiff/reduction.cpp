@@ -16,12 +16,13 @@ Var sum(const Var& a) {
   const bool fused = t.node(ia).lazy;
   const std::int32_t k = push(t, "sum", 1, 1, [](Tape& t, const Node& n) {
     Node& a = t.node(n.a);
-    if (n.i > 0 || a.lazy) {
+    if (n.ints || a.lazy) {
       detail::fused_sum_backward(t, n);
     } else {
       detail::add_to(a, Array::Constant(a.rows, a.cols, n.adj[0]));
     }
   }, ia);
+  t.node(k).ints = nullptr;  // fused_sum may keep partial derivatives here
   if (fused) {
     detail::fused_sum(t, t.node(k));
   } else {

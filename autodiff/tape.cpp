@@ -48,7 +48,7 @@ std::size_t TapeCapacity::bytes() const {
   return nodes * sizeof(Node) + doubles * sizeof(double) + integers * sizeof(std::int64_t);
 }
 
-Tape::Tape() : generation_(next_generation.fetch_add(1)) {}
+Tape::Tape() : stamp_{this, next_generation.fetch_add(1)} {}
 
 Tape& Tape::make_current() {
   thread_local Tape tape;  // destroyed when its thread ends
@@ -61,7 +61,7 @@ void Tape::clear() {
   values_.clear();
   adjoints_.clear();
   ints_.clear();
-  generation_ = next_generation.fetch_add(1);
+  stamp_.generation = next_generation.fetch_add(1);
   swept_ = false;
 }
 
@@ -73,16 +73,16 @@ void Tape::throw_full(const char* op) {
   throw Error(fmt::format("{}: the tape is full ({} nodes); clear it between steps", op, kMaxNodes));
 }
 
+void Tape::grow(const char* op) {
+  const std::size_t size = nodes_.size();
+  if (size >= kMaxNodes) throw_full(op);
+  nodes_.reserve(std::min(std::max(2 * size, std::size_t{256}), kMaxNodes));
+}
+
 std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double* val,
                                  double* adj) {
-  Node& n = nodes_.emplace_back();
-  n.op = op;
-  n.rows = std::int32_t(rows);
-  n.cols = std::int32_t(cols);
-  n.val = val;
-  n.adj = grad_enabled_ ? adj : nullptr;
-  n.external = true;
-  return std::int32_t(nodes_.size() - 1);
+  return append(Node{.val = val, .adj = grad_enabled_ ? adj : nullptr, .op = op, .c = 0.0,
+                     .rows = std::int32_t(rows), .cols = std::int32_t(cols), .external = true});
 }
 
 const std::int64_t* Tape::store_ints(const std::int64_t* data, std::size_t n) {
@@ -107,15 +107,22 @@ void Tape::backward(std::int32_t loss) {
   Node& seed = nodes_[std::size_t(loss)];
   seed.adj[0] = seed.fresh ? 1.0 : seed.adj[0] + 1.0;
   seed.fresh = false;
+  // Reverse rules add into adjoints and record nothing, so the nodes stay put.
+  // A fresh node received no gradient: it does not lead to the loss.
+  const Node* const first = nodes_.data();
+  if (!anomaly_) {
+    for (std::int32_t k = loss; k >= 0; --k) {
+      const Node& n = first[k];
+      if (n.backward && !n.fresh) n.backward(*this, n);
+    }
+    return;
+  }
   for (std::int32_t k = loss; k >= 0; --k) {
-    const Node& n = nodes_[std::size_t(k)];
-    // A fresh node received no gradient: it does not lead to the loss.
+    const Node& n = first[k];
     if (n.backward && !n.fresh) {
       n.backward(*this, n);
-      if (anomaly_) {
-        if (n.a >= 0 && node(n.a).adj) check_gradient(n, node(n.a));
-        if (n.b >= 0 && node(n.b).adj) check_gradient(n, node(n.b));
-      }
+      if (n.a >= 0 && node(n.a).adj) check_gradient(n, node(n.a));
+      if (n.b >= 0 && node(n.b).adj) check_gradient(n, node(n.b));
     }
   }
 }

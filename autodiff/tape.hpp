@@ -27,23 +27,33 @@ namespace detail {
 struct ChunkKernel;
 }
 
+// Which tape, and which recording on it (its generation), a Var belongs to. The
+// two sit together so that a Var is stamped with one 16-byte copy: a Var comes
+// back from an op through memory and is copied on at once, and a copy that read
+// two separate 8-byte stores as one would wait for them to reach the cache.
+struct TapeStamp {
+  const Tape* tape = nullptr;
+  std::uint64_t generation = 0;
+};
+
 // A node's reverse rule: read the node's adjoint, add into its operands' adjoints.
 // A plain function pointer: captureless lambdas decay to it, so recording costs no allocation.
 using BackwardFn = void (*)(Tape&, const Node&);
 
-struct Node {
+struct alignas(64) Node {
   double* val = nullptr;         // rows*cols values, column-major
   double* adj = nullptr;         // adjoint of the same shape; nullptr if no gradient flows here
   BackwardFn backward = nullptr;  // nullptr for leaves
   const char* op = "";           // for error messages and graph dumps
+  // Op-specific data; an op uses at most one of these.
   union {
-    const std::int64_t* ints = nullptr;   // op-specific integers (labels, indices) in the tape's arena
-    const detail::ChunkKernel* kernel;    // element-wise ops: the rule run on a chunk (fusion.hpp)
+    double c = 0.0;                // a scalar (an exponent, a constant operand)
+    const std::int64_t* ints;      // integers (labels, indices) in the tape's arena
+    std::int32_t at[2];            // a position (row, column), e.g. a block's offset
+    const detail::ChunkKernel* kernel;  // a fused element-wise op's rule (detail/fusion.hpp)
   };
-  double c = 0.0;                // op-specific scalar (an exponent, a constant operand)
   std::int32_t rows = 0, cols = 0;
   std::int32_t a = -1, b = -1;   // operand node indices, -1 when absent
-  std::int32_t i = 0, j = 0;     // op-specific integers (block offsets, counts)
   bool external = false;         // val/adj belong to a Parameter or Constant, not the tape
   bool fresh = false;            // during backward: nothing added to adj yet (it holds garbage)
   // Fusion (detail/fusion.hpp): a lazy node has no storage yet; its value is computed
@@ -52,12 +62,15 @@ struct Node {
   bool lazy_grad = false;        // a gradient flows through this lazy node
   bool mutable_value = false;    // val is a Parameter's array, which may change: never fused
   bool grad_dropped = false;     // materialized after a backward that fused it: grad() unknown
+  std::uint16_t region = 0;      // a lazy node: how many lazy nodes its region holds, at most
 
   Index size() const { return Index(rows) * cols; }
   bool needs_grad() const { return adj != nullptr || lazy_grad; }
   Map value() const { return {val, rows, cols}; }
   Map grad() const { return {adj, rows, cols}; }
 };
+// One cache line each: the forward pass writes a node per op, the reverse sweep reads it back.
+static_assert(sizeof(Node) == 64);
 
 // Bump allocation from blocks whose addresses never move, so a node may hold a
 // pointer into it while the tape keeps growing. clear() merges the blocks into
@@ -98,7 +111,8 @@ class Arena {
   static constexpr std::size_t kAlign = 64 / sizeof(T);
 
   // Continues in the next block, making one (double the last) if none fits.
-  T* allocate_slow(std::size_t n) {
+  // Out of line, so that allocate() stays small enough to inline into every op.
+  [[gnu::noinline]] T* allocate_slow(std::size_t n) {
     if (!blocks_.empty()) ++block_;
     while (block_ < blocks_.size() && n > blocks_[block_].size) ++block_;
     if (block_ >= blocks_.size()) {
@@ -157,7 +171,8 @@ class Tape {
   // Drop every node; Vars recorded so far become stale. Memory is kept for reuse.
   void clear();
 
-  std::uint64_t generation() const { return generation_; }
+  std::uint64_t generation() const { return stamp_.generation; }
+  const TapeStamp& stamp() const { return stamp_; }
   std::size_t size() const { return nodes_.size(); }
   TapeCapacity capacity() const;
 
@@ -168,37 +183,34 @@ class Tape {
   // allocated when needs_grad. Returns its index. Op implementations call this.
   std::int32_t push(const char* op, Index rows, Index cols, bool needs_grad,
                     BackwardFn backward = nullptr, std::int32_t a = -1, std::int32_t b = -1) {
-    if (nodes_.size() >= kMaxNodes) [[unlikely]] throw_full(op);
-    Node& n = nodes_.emplace_back();
-    n.op = op;
-    n.rows = std::int32_t(rows);
-    n.cols = std::int32_t(cols);
-    n.a = a;
-    n.b = b;
     const auto size = std::size_t(rows * cols);
-    n.val = values_.allocate(size);
-    if (needs_grad && grad_enabled_) {
-      n.adj = adjoints_.allocate(size);
-      n.fresh = true;  // nothing added yet: its first contribution will assign
-      n.backward = backward;
-    }
-    return std::int32_t(nodes_.size() - 1);
+    const bool grad = needs_grad && grad_enabled_;
+    double* val = values_.allocate(size);
+    double* adj = grad ? adjoints_.allocate(size) : nullptr;
+    // fresh: nothing added to the adjoint yet, so its first contribution will assign.
+    return append(Node{.val = val, .adj = adj, .backward = grad ? backward : nullptr, .op = op,
+                       .c = 0.0, .rows = std::int32_t(rows), .cols = std::int32_t(cols),
+                       .a = a, .b = b, .fresh = grad});
+  }
+  // Appends a 1x1 node holding `value`. Its value and adjoint share one arena
+  // run (two doubles, which is what a lone scalar would take anyway).
+  std::int32_t push_scalar(const char* op, double value, bool needs_grad, BackwardFn backward,
+                           std::int32_t a, std::int32_t b = -1, double c = 0.0) {
+    const bool grad = needs_grad && grad_enabled_;
+    double* val = values_.allocate(2);
+    val[0] = value;
+    return append(Node{.val = val, .adj = grad ? val + 1 : nullptr,
+                       .backward = grad ? backward : nullptr, .op = op, .c = c, .rows = 1,
+                       .cols = 1, .a = a, .b = b, .fresh = grad});
   }
   // Appends an element-wise node that computes nothing yet (fusion.hpp): its value
   // is computed by whichever op consumes it, chunk by chunk, or by materialize().
   std::int32_t push_lazy(const char* op, Index rows, Index cols, bool needs_grad,
-                         const detail::ChunkKernel* kernel, std::int32_t a, std::int32_t b) {
-    if (nodes_.size() >= kMaxNodes) [[unlikely]] throw_full(op);
-    Node& n = nodes_.emplace_back();
-    n.op = op;
-    n.rows = std::int32_t(rows);
-    n.cols = std::int32_t(cols);
-    n.a = a;
-    n.b = b;
-    n.kernel = kernel;
-    n.lazy = true;
-    n.lazy_grad = needs_grad && grad_enabled_;
-    return std::int32_t(nodes_.size() - 1);
+                         const detail::ChunkKernel* kernel, std::int32_t a, std::int32_t b,
+                         std::uint16_t region) {
+    return append(Node{.op = op, .kernel = kernel, .rows = std::int32_t(rows),
+                       .cols = std::int32_t(cols), .a = a, .b = b, .lazy = true,
+                       .lazy_grad = needs_grad && grad_enabled_, .region = region});
   }
   // Storage for a node's value or adjoint, valid until clear(). For materialize().
   double* allocate_values(std::size_t n) { return values_.allocate(n); }
@@ -219,13 +231,24 @@ class Tape {
   // Whether backward() has run since clear().
   bool swept() const { return swept_; }
 
-  // The default FusionThreshold: below it an array fits in L1 and eager evaluation wins.
-  static constexpr Index kDefaultFusionThreshold = 262144;
+  // The default FusionThreshold: on smaller arrays eager evaluation was faster
+  // (bench: the job-duration loss at 776 to 1,000,000 elements, fused and not).
+  static constexpr Index kDefaultFusionThreshold = 8192;
 
  private:
   static constexpr std::size_t kMaxNodes = 0x7fffffff;
   static Tape& make_current();
   [[noreturn]] static void throw_full(const char* op);
+
+  // Appends n and returns its index. grow() never reserves more than kMaxNodes,
+  // so the vector fills up at the node limit: one check covers growth and the limit.
+  std::int32_t append(const Node& n) {
+    if (nodes_.size() == nodes_.capacity()) [[unlikely]] grow(n.op);
+    nodes_.push_back(n);
+    return std::int32_t(nodes_.size() - 1);
+  }
+  // Makes room for one more node, or throws when the tape is full.
+  void grow(const char* op);
   static inline thread_local Tape* current_ = nullptr;  // constant-initialised: a plain TLS load
 
   friend class NoGrad;
@@ -235,7 +258,7 @@ class Tape {
   Arena<double> values_;
   Arena<double> adjoints_;
   Arena<std::int64_t> ints_;
-  std::uint64_t generation_;
+  TapeStamp stamp_;  // this tape and its generation
   bool grad_enabled_ = true;
   bool anomaly_ = false;
   bool swept_ = false;  // a backward ran since clear(): adjoints hold its results

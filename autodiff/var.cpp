@@ -28,19 +28,19 @@ Var::Var(const Array& value)
     : Var(from_node(push_copy("constant", value.rows(), value.cols(), value.data()))) {}
 
 void Var::throw_invalid(const char* op) const {
-  if (!tape_) {
+  if (!stamp_.tape) {
     throw StaleVarError(fmt::format("{}: the Var is empty (default-constructed); assign it the "
                                     "result of an operation first",
                                     op));
   }
   // Compare addresses before touching the tape: another thread's tape is not ours to read.
   Tape& here = Tape::current();
-  if (tape_ != &here) {
+  if (stamp_.tape != &here) {
     throw StaleVarError(fmt::format("{}: the Var was recorded on another thread's tape; each "
                                     "thread records on its own tape, so compute it on this thread",
                                     op));
   }
-  if (generation_ != here.generation()) {
+  if (stamp_.generation != here.generation()) {
     throw StaleVarError(fmt::format("{}: the Var is stale: its tape was cleared after it was "
                                     "recorded; record it again in this step",
                                     op));

@@ -64,7 +64,9 @@ class Var {
   }
   // Internal: the same, for ops that can consume a lazy node (fusion.hpp).
   std::int32_t index_lazy(const Tape& current, const char* op) const {
-    if (tape_ == &current && generation_ == current.generation()) [[likely]] return index_;
+    if (stamp_.tape == &current && stamp_.generation == current.generation()) [[likely]] {
+      return index_;
+    }
     throw_invalid(op);
   }
   std::int32_t index_lazy(const char* op) const { return index_lazy(Tape::current(), op); }
@@ -72,16 +74,14 @@ class Var {
   static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
   static Var from_node(Tape& t, std::int32_t index) {
     Var v;
-    v.tape_ = &t;
-    v.generation_ = t.generation();
+    v.stamp_ = t.stamp();
     v.index_ = index;
     return v;
   }
 
  private:
   [[noreturn]] void throw_invalid(const char* op) const;
-  Tape* tape_ = nullptr;
-  std::uint64_t generation_ = 0;
+  TapeStamp stamp_;
   std::int32_t index_ = -1;
 };
 

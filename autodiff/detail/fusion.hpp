@@ -45,7 +45,7 @@ inline bool fusion_on(const Tape& t, Index rows, Index cols) {
 }
 
 // Sets sum node s's value to the sum of its lazy operand's elements, computed
-// chunk by chunk; s.i and s.ints may keep d s / d leaf for its 1x1 leaves.
+// chunk by chunk; s.ints may keep d s / d leaf for its 1x1 leaves.
 void fused_sum(Tape& t, Node& s);
 // The reverse rule of a sum recorded by fused_sum.
 void fused_sum_backward(Tape& t, const Node& s);

@@ -98,12 +98,11 @@ using ChunkOut = Eigen::Map<Eigen::ArrayXd>;
 constexpr std::int32_t kMaxRegion = 32;
 
 // Records a lazy node over operands a (and b), which fusible_operand accepts.
-// Node::i counts the lazy nodes of the region it would root.
 inline std::int32_t push_lazy(Tape& t, const char* op, Index rows, Index cols,
                               const ChunkKernel* kernel, std::int32_t a, std::int32_t b = -1) {
   std::int32_t region = 1;
   for (std::int32_t o : {a, b}) {
-    if (o >= 0 && t.node(o).lazy) region += t.node(o).i;
+    if (o >= 0 && t.node(o).lazy) region += t.node(o).region;
   }
   if (region > kMaxRegion) {
     for (std::int32_t o : {a, b}) {
@@ -112,9 +111,7 @@ inline std::int32_t push_lazy(Tape& t, const char* op, Index rows, Index cols,
     region = 1;
   }
   const bool grad = t.node(a).needs_grad() || (b >= 0 && t.node(b).needs_grad());
-  const std::int32_t k = t.push_lazy(op, rows, cols, grad, kernel, a, b);
-  t.node(k).i = region;
-  return k;
+  return t.push_lazy(op, rows, cols, grad, kernel, a, b, std::uint16_t(region));
 }
 
 // ---- one-operand element-wise ops: fwd(s) reads s.x (and s.c); bwd(s) reads the
@@ -132,63 +129,77 @@ struct UnaryGradArgs {
   double c;
 };
 
-template <class Fwd, class Bwd>
-void unary_backward(Tape& t, const Node& n) {
+// The reverse rule of a 1x1 node, chosen when it is recorded: no shape tests.
+template <class Bwd>
+void unary_backward_scalar(Tape& t, const Node& n) {
   Node& a = t.node(n.a);
   if (!a.adj) return;
-  if (n.size() == 1) {
-    ScalarMap g(n.adj), x(a.val), y(n.val), da(a.adj);
-    const double d = Bwd{}(UnaryGradArgs<ScalarMap, ScalarMap, ScalarMap>{g, x, y, n.c})(0, 0);
-    da(0, 0) = take_fresh(a) ? d : da(0, 0) + d;
-  } else {
-    Map g = n.grad(), x = a.value(), y = n.value();
-    add_to(a, Bwd{}(UnaryGradArgs<Map, Map, Map>{g, x, y, n.c}));
-  }
-}
-
-template <class Fwd>
-void unary_chunk_forward(const Node& n, Operand a, Operand, double* y, Index len) {
-  const ChunkMap x(a.p, len);
-  ChunkOut(y, len) = Fwd{}(UnaryArgs<ChunkMap>{x, n.c});
+  ScalarMap g(n.adj), x(a.val), y(n.val);
+  const double d = Bwd{}(UnaryGradArgs<ScalarMap, ScalarMap, ScalarMap>{g, x, y, n.c})(0, 0);
+  a.adj[0] = take_fresh(a) ? d : a.adj[0] + d;
 }
 
 template <class Bwd>
-void unary_chunk_backward(const Node& n, const double* g, Operand a, Operand, const double* y,
+void unary_backward(Tape& t, const Node& n) {
+  Node& a = t.node(n.a);
+  if (!a.adj) return;
+  Map g = n.grad(), x = a.value(), y = n.value();
+  add_to(a, Bwd{}(UnaryGradArgs<Map, Map, Map>{g, x, y, n.c}));
+}
+
+// A fused one-operand op reads its constant c from a 1x1 operand b, so that Node::c
+// stays free for the kernel pointer.
+template <class Fwd>
+void unary_chunk_forward(const Node&, Operand a, Operand c, double* y, Index len) {
+  const ChunkMap x(a.p, len);
+  ChunkOut(y, len) = Fwd{}(UnaryArgs<ChunkMap>{x, *c.p});
+}
+
+template <class Bwd>
+void unary_chunk_backward(const Node&, const double* g, Operand a, Operand c, const double* y,
                           double* da, double*, Index len) {
   const ChunkMap gm(g, len), x(a.p, len), ym(y, len);
-  ChunkOut(da, len) = Bwd{}(UnaryGradArgs<ChunkMap, ChunkMap, ChunkMap>{gm, x, ym, n.c});
+  ChunkOut(da, len) = Bwd{}(UnaryGradArgs<ChunkMap, ChunkMap, ChunkMap>{gm, x, ym, *c.p});
 }
 
 template <class Fwd, class Bwd>
 inline constexpr ChunkKernel unary_kernel{&unary_chunk_forward<Fwd>, &unary_chunk_backward<Bwd>};
 
+// Out of line, so that the 1x1 path of unary() is a small function of its own.
 template <class Fwd, class Bwd>
-Var unary(const char* op, const Var& av, Fwd, Bwd, double c = 0.0) {
-  Tape& t = Tape::current();
-  const std::int32_t ia = av.index_lazy(t, op);
+[[gnu::noinline]] Var unary_array(Tape& t, const char* op, std::int32_t ia, double c) {
   {
     const Node& a = t.node(ia);
     if (fusion_on(t, a.rows, a.cols) && fusible_operand(a, a.rows, a.cols)) {
-      const std::int32_t k = push_lazy(t, op, a.rows, a.cols, &unary_kernel<Fwd, Bwd>, ia);
-      t.node(k).c = c;
-      return Var::from_node(t, k);
+      const Index rows = a.rows, cols = a.cols;
+      const std::int32_t ic = t.push_scalar("constant", c, false, nullptr, -1);
+      return Var::from_node(t, push_lazy(t, op, rows, cols, &unary_kernel<Fwd, Bwd>, ia, ic));
     }
     if (a.lazy) materialize(t, ia);
   }
   const Node& a0 = t.node(ia);
   const std::int32_t k =
-      t.push(op, a0.rows, a0.cols, a0.needs_grad(), &unary_backward<Fwd, Bwd>, ia);
+      t.push(op, a0.rows, a0.cols, a0.needs_grad(), &unary_backward<Bwd>, ia);
   Node& n = t.node(k);  // push may have moved the nodes: look them up again
   const Node& a = t.node(ia);
   n.c = c;
-  if (n.size() == 1) {
-    ScalarMap x(a.val), y(n.val);
-    y = Fwd{}(UnaryArgs<ScalarMap>{x, c});
-  } else {
-    Map x = a.value(), y = n.value();
-    y = Fwd{}(UnaryArgs<Map>{x, c});
-  }
+  Map x = a.value(), y = n.value();
+  y = Fwd{}(UnaryArgs<Map>{x, c});
   return finish(t, k);
+}
+
+template <class Fwd, class Bwd>
+Var unary(const char* op, const Var& av, Fwd, Bwd, double c = 0.0) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = av.index_lazy(t, op);  // a lazy node is never 1x1
+  const Node& a = t.node(ia);
+  if (a.rows != 1 || a.cols != 1) return unary_array<Fwd, Bwd>(t, op, ia, c);
+  // The value is computed before the push: a's storage does not move, its node might.
+  ScalarMap x(a.val);
+  Scalar y;
+  y = Fwd{}(UnaryArgs<ScalarMap>{x, c});
+  return finish(t, t.push_scalar(op, y(0, 0), a.needs_grad(), &unary_backward_scalar<Bwd>, ia,
+                                 -1, c));
 }
 
 // ---- two-operand element-wise ops with broadcasting: fwd(s) reads s.a and s.b;
@@ -216,20 +227,24 @@ void binary_add_to(Node& na, Node& nb, const G& g, const A& a, const B& b, const
   if (nb.adj) add_to(nb, DB{}(s));
 }
 
+// The reverse rule of a 1x1 node (both operands are then 1x1), chosen when it is recorded.
+template <class DA, class DB>
+void binary_backward_scalar(Tape& t, const Node& n) {
+  Node& na = t.node(n.a);
+  Node& nb = t.node(n.b);
+  ScalarMap g(n.adj), a(na.val), b(nb.val), y(n.val);
+  BinaryGradArgs<ScalarMap, ScalarMap, ScalarMap, ScalarMap> s{g, a, b, y};
+  // Both contributions are computed before either is written: a and b may be one node.
+  const double da = na.adj ? DA{}(s)(0, 0) : 0.0;
+  const double db = nb.adj ? DB{}(s)(0, 0) : 0.0;
+  if (na.adj) na.adj[0] = take_fresh(na) ? da : na.adj[0] + da;
+  if (nb.adj) nb.adj[0] = take_fresh(nb) ? db : nb.adj[0] + db;
+}
+
 template <class DA, class DB>
 void binary_backward(Tape& t, const Node& n) {
   Node& na = t.node(n.a);
   Node& nb = t.node(n.b);
-  if (n.size() == 1) {
-    ScalarMap g(n.adj), a(na.val), b(nb.val), y(n.val);
-    BinaryGradArgs<ScalarMap, ScalarMap, ScalarMap, ScalarMap> s{g, a, b, y};
-    // Both contributions are computed before either is written: a and b may be one node.
-    const double da = na.adj ? DA{}(s)(0, 0) : 0.0;
-    const double db = nb.adj ? DB{}(s)(0, 0) : 0.0;
-    if (na.adj) na.adj[0] = take_fresh(na) ? da : na.adj[0] + da;
-    if (nb.adj) nb.adj[0] = take_fresh(nb) ? db : nb.adj[0] + db;
-    return;
-  }
   Map g = n.grad(), y = n.value();
   const bool a_full = na.rows == n.rows && na.cols == n.cols;
   const bool b_full = nb.rows == n.rows && nb.cols == n.cols;
@@ -290,11 +305,9 @@ template <class Fwd, class DA, class DB>
 inline constexpr ChunkKernel binary_kernel{&binary_chunk_forward<Fwd>,
                                            &binary_chunk_backward<DA, DB>};
 
+// Out of line, so that the 1x1 path of binary() is a small function of its own.
 template <class Fwd, class DA, class DB>
-Var binary(const char* op, const Var& av, const Var& bv, Fwd, DA, DB) {
-  Tape& t = Tape::current();
-  const std::int32_t ia = av.index_lazy(t, op);
-  const std::int32_t ib = bv.index_lazy(t, op);
+[[gnu::noinline]] Var binary_array(Tape& t, const char* op, std::int32_t ia, std::int32_t ib) {
   Index rows, cols;
   {
     const Node& a = t.node(ia);
@@ -314,11 +327,6 @@ Var binary(const char* op, const Var& av, const Var& bv, Fwd, DA, DB) {
   const Node& n = t.node(k);
   const Node& na = t.node(ia);
   const Node& nb = t.node(ib);
-  if (n.size() == 1) {
-    ScalarMap a(na.val), b(nb.val), y(n.val);
-    y = Fwd{}(BinaryArgs<ScalarMap, ScalarMap>{a, b});
-    return finish(t, k);
-  }
   Map y = n.value();
   const bool a_full = na.rows == rows && na.cols == cols;
   const bool b_full = nb.rows == rows && nb.cols == cols;
@@ -337,6 +345,24 @@ Var binary(const char* op, const Var& av, const Var& bv, Fwd, DA, DB) {
     eval(stretch(na, rows, cols), stretch(nb, rows, cols));
   }
   return finish(t, k);
+}
+
+template <class Fwd, class DA, class DB>
+Var binary(const char* op, const Var& av, const Var& bv, Fwd, DA, DB) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = av.index_lazy(t, op);  // a lazy node is never 1x1
+  const std::int32_t ib = bv.index_lazy(t, op);
+  const Node& na = t.node(ia);
+  const Node& nb = t.node(ib);
+  // A 1x1 result needs 1x1 operands (broadcasting never shrinks a dimension).
+  if (na.rows != 1 || na.cols != 1 || nb.rows != 1 || nb.cols != 1) {
+    return binary_array<Fwd, DA, DB>(t, op, ia, ib);
+  }
+  ScalarMap a(na.val), b(nb.val);
+  Scalar y;
+  y = Fwd{}(BinaryArgs<ScalarMap, ScalarMap>{a, b});
+  return finish(t, t.push_scalar(op, y(0, 0), na.needs_grad() || nb.needs_grad(),
+                                 &binary_backward_scalar<DA, DB>, ia, ib));
 }
 
 }  // namespace autodiff::detail
