@@ -18,7 +18,7 @@ namespace autodiff {
 
 using Index = Eigen::Index;
 using Array = Eigen::ArrayXXd;                    // every value is a column-major 2-D array
-using Map = Eigen::Map<Eigen::ArrayXXd>;          // a view of tape storage
+using Map = Eigen::Map<Eigen::ArrayXXd, Eigen::Aligned16>;  // a view of tape storage
 using ConstMap = Eigen::Map<const Eigen::ArrayXXd>;
 
 class Tape;

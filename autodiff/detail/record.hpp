@@ -90,8 +90,8 @@ inline Map zeroed_grad(Node& target) {
 
 // ---- fusion (fusion.hpp): lazy nodes and the chunk kernels built from an op's rules
 
-using ChunkMap = Eigen::Map<const Eigen::ArrayXd>;
-using ChunkOut = Eigen::Map<Eigen::ArrayXd>;
+using ChunkMap = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned16>;
+using ChunkOut = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned16>;
 
 // A region's nodes are recomputed for every chunk, in forward and in backward;
 // past this many, a lazy operand is materialized and the chain starts afresh.
