@@ -4,7 +4,7 @@
 // built from the same forward and adjoint lambdas as the eager op). The op that
 // consumes a lazy node (sum, or materialize() for any other op) runs the whole
 // lazy "region" feeding it chunk by chunk, so each chunk's intermediates stay in
-// L1 and no intermediate array is written. Backward does the same in reverse: for
+// cache (L2: 1,024 elements a chunk) and no intermediate array is written. Backward does the same in reverse: for
 // each chunk it recomputes the region's values, then sweeps the region's adjoints
 // and adds into the region's leaves (materialized nodes, Parameters).
 //
