@@ -1,75 +1,48 @@
 // SPDX-License-Identifier: MIT
-// + - * / between Vars (broadcasting), with doubles on either side, and unary minus.
+// The eager (one node per op) form of each arithmetic rule in arithmetic.hpp,
+// compiled once here rather than in every file that uses an operator, and the
+// operators on Vars, which record that form.
+#include "autodiff/arithmetic.hpp"
+
 #include "autodiff/detail/record.hpp"
-#include "autodiff/ops.hpp"
+
+#include <fmt/format.h>
+
+namespace autodiff::detail {
+
+void throw_broadcast(const char* op, Index ar, Index ac, Index br, Index bc) {
+  throw ShapeError(fmt::format("{}: cannot broadcast shapes {}x{} and {}x{}", op, ar, ac, br, bc));
+}
+
+template Var eager_binary<rules::Add>(const Var&, const Var&);
+template Var eager_binary<rules::Sub>(const Var&, const Var&);
+template Var eager_binary<rules::Mul>(const Var&, const Var&);
+template Var eager_binary<rules::Div>(const Var&, const Var&);
+template Var eager_unary<rules::AddConst>(const Var&, double);
+template Var eager_unary<rules::ConstSub>(const Var&, double);
+template Var eager_unary<rules::MulConst>(const Var&, double);
+template Var eager_unary<rules::ConstDiv>(const Var&, double);
+template Var eager_unary<rules::Neg>(const Var&, double);
+
+}  // namespace autodiff::detail
 
 namespace autodiff {
 
-using detail::binary;
-using detail::unary;
+using detail::eager_binary;
+using detail::eager_unary;
 
-// d(a+b) = da + db
-Var operator+(const Var& a, const Var& b) {
-  return binary("operator+", a, b, [](const auto& s) { return s.a + s.b; },
-                [](const auto& s) { return s.g; }, [](const auto& s) { return s.g; });
-}
-
-// d(a-b) = da - db
-Var operator-(const Var& a, const Var& b) {
-  return binary("operator-", a, b, [](const auto& s) { return s.a - s.b; },
-                [](const auto& s) { return s.g; }, [](const auto& s) { return -s.g; });
-}
-
-// d(a*b) = b da + a db
-Var operator*(const Var& a, const Var& b) {
-  return binary("operator*", a, b, [](const auto& s) { return s.a * s.b; },
-                [](const auto& s) { return s.g * s.b; }, [](const auto& s) { return s.g * s.a; });
-}
-
-// d(a/b) = da / b - (a/b) db / b
-Var operator/(const Var& a, const Var& b) {
-  return binary("operator/", a, b, [](const auto& s) { return s.a / s.b; },
-                [](const auto& s) { return s.g / s.b; },
-                [](const auto& s) { return -s.g * s.y / s.b; });
-}
-
-// With a double c on one side the op records one node; c sits in the node.
-// d(a+c) = da
-Var operator+(const Var& a, double c) {
-  return unary("operator+", a, [](const auto& s) { return s.x + s.c; },
-               [](const auto& s) { return s.g; }, c);
-}
-Var operator+(double c, const Var& a) { return a + c; }
-
-// d(a-c) = da
-Var operator-(const Var& a, double c) { return a + (-c); }
-
-// d(c-a) = -da
-Var operator-(double c, const Var& a) {
-  return unary("operator-", a, [](const auto& s) { return s.c - s.x; },
-               [](const auto& s) { return -s.g; }, c);
-}
-
-// d(c*a) = c da
-Var operator*(const Var& a, double c) {
-  return unary("operator*", a, [](const auto& s) { return s.x * s.c; },
-               [](const auto& s) { return s.g * s.c; }, c);
-}
-Var operator*(double c, const Var& a) { return a * c; }
-
-// d(a/c) = da / c
-Var operator/(const Var& a, double c) { return a * (1.0 / c); }
-
-// d(c/a) = -c da / a^2 = -y da / a
-Var operator/(double c, const Var& a) {
-  return unary("operator/", a, [](const auto& s) { return s.c / s.x; },
-               [](const auto& s) { return -s.g * s.y / s.x; }, c);
-}
-
-// d(-a) = -da
-Var operator-(const Var& a) {
-  return unary("operator-", a, [](const auto& s) { return -s.x; },
-               [](const auto& s) { return -s.g; });
-}
+Var operator+(const Var& a, const Var& b) { return eager_binary<rules::Add>(a, b); }
+Var operator-(const Var& a, const Var& b) { return eager_binary<rules::Sub>(a, b); }
+Var operator*(const Var& a, const Var& b) { return eager_binary<rules::Mul>(a, b); }
+Var operator/(const Var& a, const Var& b) { return eager_binary<rules::Div>(a, b); }
+Var operator+(const Var& a, double c) { return eager_unary<rules::AddConst>(a, c); }
+Var operator+(double c, const Var& a) { return eager_unary<rules::AddConst>(a, c); }
+Var operator-(const Var& a, double c) { return eager_unary<rules::AddConst>(a, -c); }
+Var operator-(double c, const Var& a) { return eager_unary<rules::ConstSub>(a, c); }
+Var operator*(const Var& a, double c) { return eager_unary<rules::MulConst>(a, c); }
+Var operator*(double c, const Var& a) { return eager_unary<rules::MulConst>(a, c); }
+Var operator/(const Var& a, double c) { return eager_unary<rules::MulConst>(a, 1.0 / c); }
+Var operator/(double c, const Var& a) { return eager_unary<rules::ConstDiv>(a, c); }
+Var operator-(const Var& a) { return eager_unary<rules::Neg>(a, 0.0); }
 
 }  // namespace autodiff

@@ -1,74 +1,37 @@
 // SPDX-License-Identifier: MIT
-// One-argument functions applied to every element.
+// The eager (one node per op) form of each rule in elementwise.hpp, compiled
+// once here rather than in every file that uses the function, and the functions
+// on Vars, which record that form.
+#include "autodiff/elementwise.hpp"
+
 #include "autodiff/detail/record.hpp"
-#include "autodiff/ops.hpp"
+
+namespace autodiff::detail {
+
+template Var eager_unary<rules::Pow>(const Var&, double);
+template Var eager_unary<rules::Square>(const Var&, double);
+template Var eager_unary<rules::Sqrt>(const Var&, double);
+template Var eager_unary<rules::Exp>(const Var&, double);
+template Var eager_unary<rules::Log>(const Var&, double);
+template Var eager_unary<rules::Tanh>(const Var&, double);
+template Var eager_unary<rules::Sigmoid>(const Var&, double);
+template Var eager_unary<rules::Relu>(const Var&, double);
+template Var eager_unary<rules::Abs>(const Var&, double);
+
+}  // namespace autodiff::detail
 
 namespace autodiff {
 
-using detail::unary;
+using detail::eager_unary;
 
-// d(a^p) = p a^(p-1) da; for p = 0 the derivative is 0 everywhere, also at a = 0
-// where p a^(p-1) would be 0 * inf (as PyTorch).
-Var pow(const Var& a, double p) {
-  if (p == 0.0) {
-    return unary("pow", a, [](const auto& s) { return s.x.pow(0.0); },
-                 [](const auto& s) { return s.g * 0.0; }, p);
-  }
-  return unary("pow", a, [](const auto& s) { return s.x.pow(s.c); },
-               [](const auto& s) { return s.g * s.c * s.x.pow(s.c - 1.0); }, p);
-}
-
-// d(a^2) = 2a da
-Var square(const Var& a) {
-  return unary("square", a, [](const auto& s) { return s.x.square(); },
-               [](const auto& s) { return 2.0 * s.g * s.x; });
-}
-
-// d(sqrt a) = da / (2 sqrt a)
-Var sqrt(const Var& a) {
-  return unary("sqrt", a, [](const auto& s) { return s.x.sqrt(); },
-               [](const auto& s) { return s.g / (2.0 * s.y); });
-}
-
-// d(exp a) = exp(a) da
-Var exp(const Var& a) {
-  return unary("exp", a, [](const auto& s) { return s.x.exp(); },
-               [](const auto& s) { return s.g * s.y; });
-}
-
-// d(log a) = da / a
-Var log(const Var& a) {
-  return unary("log", a, [](const auto& s) { return s.x.log(); },
-               [](const auto& s) { return s.g / s.x; });
-}
-
-// d(tanh a) = (1 - tanh(a)^2) da
-Var tanh(const Var& a) {
-  return unary("tanh", a, [](const auto& s) { return s.x.tanh(); },
-               [](const auto& s) { return s.g * (1.0 - s.y.square()); });
-}
-
-// d(sigmoid a) = sigmoid(a) (1 - sigmoid(a)) da; written with exp(-|a|) so that
-// neither branch overflows for large |a|.
-Var sigmoid(const Var& a) {
-  return unary("sigmoid", a,
-               [](const auto& s) {
-                 return (s.x >= 0.0).select(1.0 / (1.0 + (-s.x).exp()),
-                                            s.x.exp() / (1.0 + s.x.exp()));
-               },
-               [](const auto& s) { return s.g * s.y * (1.0 - s.y); });
-}
-
-// d(relu a) = [a > 0] da
-Var relu(const Var& a) {
-  return unary("relu", a, [](const auto& s) { return s.x.max(0.0); },
-               [](const auto& s) { return (s.x > 0.0).select(s.g, 0.0); });
-}
-
-// d|a| = sign(a) da (0 at a = 0, as PyTorch)
-Var abs(const Var& a) {
-  return unary("abs", a, [](const auto& s) { return s.x.abs(); },
-               [](const auto& s) { return s.g * s.x.sign(); });
-}
+Var pow(const Var& a, double exponent) { return eager_unary<rules::Pow>(a, exponent); }
+Var square(const Var& a) { return eager_unary<rules::Square>(a, 0.0); }
+Var sqrt(const Var& a) { return eager_unary<rules::Sqrt>(a, 0.0); }
+Var exp(const Var& a) { return eager_unary<rules::Exp>(a, 0.0); }
+Var log(const Var& a) { return eager_unary<rules::Log>(a, 0.0); }
+Var tanh(const Var& a) { return eager_unary<rules::Tanh>(a, 0.0); }
+Var sigmoid(const Var& a) { return eager_unary<rules::Sigmoid>(a, 0.0); }
+Var relu(const Var& a) { return eager_unary<rules::Relu>(a, 0.0); }
+Var abs(const Var& a) { return eager_unary<rules::Abs>(a, 0.0); }
 
 }  // namespace autodiff

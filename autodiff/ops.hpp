@@ -8,6 +8,9 @@
 // summed back to its shape.
 #pragma once
 
+#include "autodiff/arithmetic.hpp"
+#include "autodiff/elementwise.hpp"
+#include "autodiff/expr.hpp"
 #include "autodiff/var.hpp"
 
 #include <cstdint>
@@ -16,34 +19,14 @@
 
 namespace autodiff {
 
-// ---- arithmetic.cpp: + - * / (element-wise, broadcasting) and unary minus
-Var operator+(const Var& a, const Var& b);
-Var operator-(const Var& a, const Var& b);
-Var operator*(const Var& a, const Var& b);
-Var operator/(const Var& a, const Var& b);
-Var operator+(const Var& a, double b);
-Var operator+(double a, const Var& b);
-Var operator-(const Var& a, double b);
-Var operator-(double a, const Var& b);
-Var operator*(const Var& a, double b);
-Var operator*(double a, const Var& b);
-Var operator/(const Var& a, double b);
-Var operator/(double a, const Var& b);
-Var operator-(const Var& a);
+// ---- arithmetic.hpp: + - * / (element-wise, broadcasting, with doubles on
+// either side) and unary minus; elementwise.hpp: pow, square, sqrt, exp, log,
+// tanh, sigmoid, relu, abs. They return expressions (expr.hpp), which become Vars
+// when assigned to one or passed to any op below.
 
-// ---- elementwise.cpp: one-argument functions applied to every element
-Var pow(const Var& a, double exponent);
-Var square(const Var& a);
-Var sqrt(const Var& a);
-Var exp(const Var& a);
-Var log(const Var& a);
-Var tanh(const Var& a);
-Var sigmoid(const Var& a);
-Var relu(const Var& a);
-Var abs(const Var& a);
-
-// ---- reduction.cpp: sums and means. "rowwise" reduces each row (m x n -> m x 1),
-// "colwise" each column (m x n -> 1 x n), as Eigen's rowwise()/colwise() do.
+// ---- reduction.cpp: sums and means (and of an expression, in expr.hpp). "rowwise"
+// reduces each row (m x n -> m x 1), "colwise" each column (m x n -> 1 x n), as
+// Eigen's rowwise()/colwise() do.
 Var sum(const Var& a);
 Var sum_rowwise(const Var& a);
 Var sum_colwise(const Var& a);

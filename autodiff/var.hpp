@@ -28,6 +28,9 @@ class Var {
       : Var(Array(value.derived().template cast<double>())) {}
   Var(const Array& value);  // NOLINT(google-explicit-constructor)
 
+  // Whether this Var was default-constructed and never assigned.
+  bool empty() const { return stamp_.tape == nullptr; }
+
   Index rows() const;
   Index cols() const;
   Index size() const { return rows() * cols(); }

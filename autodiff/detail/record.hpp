@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Internal helpers for op implementations: check operands, record a node,
 // evaluate an element-wise rule on whole arrays, stretch broadcast operands and
-// sum adjoints back to an operand's shape. An op then reads as its math:
+// sum adjoints back to an operand's shape. An element-wise op is a rule (its
+// forward value and adjoint lambdas, in arithmetic.hpp or elementwise.hpp);
+// unary() and binary() record it as one node:
 //
 //   // d(exp a) = exp(a) da
-//   Var exp(const Var& a) {
-//     return unary("exp", a, [](const auto& s) { return s.x.exp(); },
-//                            [](const auto& s) { return s.g * s.y; });
-//   }
+//   struct Exp {
+//     static constexpr const char* name = "exp";
+//     static constexpr auto forward = [](const auto& s) { return s.x.exp(); };
+//     static constexpr auto backward = [](const auto& s) { return s.g * s.y; };
+//   };
 //
 // Rules are written once over Eigen arrays; 1x1 nodes run them on fixed-size
 // 1x1 maps, which the compiler reduces to plain scalar code.
@@ -15,6 +18,7 @@
 
 #include "autodiff/detail/fusion.hpp"
 #include "autodiff/error.hpp"
+#include "autodiff/expr.hpp"
 #include "autodiff/tape.hpp"
 #include "autodiff/var.hpp"
 
@@ -22,11 +26,8 @@
 
 #include <string>
 #include <type_traits>
-
 namespace autodiff::detail {
 
-using Scalar = Eigen::Array<double, 1, 1>;
-using ScalarMap = Eigen::Map<Scalar>;
 
 inline std::string shape(const Node& n) { return fmt::format("{}x{}", n.rows, n.cols); }
 
@@ -56,13 +57,6 @@ inline auto stretch(const Node& n, Index rows, Index cols) {
   return n.value().replicate(rows / n.rows, cols / n.cols);
 }
 
-// True, once, when nothing has been added to target's adjoint in this sweep.
-inline bool take_fresh(Node& target) {
-  const bool fresh = target.fresh;
-  target.fresh = false;
-  return fresh;
-}
-
 // target.adj += g, summing g (of the result's shape) over the dimensions that were
 // stretched when target was broadcast. The first contribution of a sweep assigns,
 // so backward needs no pass that zeroes the adjoints first.
@@ -90,8 +84,6 @@ inline Map zeroed_grad(Node& target) {
 
 // ---- fusion (fusion.hpp): lazy nodes and the chunk kernels built from an op's rules
 
-using ChunkMap = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned16>;
-using ChunkOut = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned16>;
 
 // A region's nodes are recomputed for every chunk, in forward and in backward;
 // past this many, a lazy operand is materialized and the chain starts afresh.
@@ -114,20 +106,6 @@ inline std::int32_t push_lazy(Tape& t, const char* op, Index rows, Index cols,
   return t.push_lazy(op, rows, cols, grad, kernel, a, b, std::uint16_t(region));
 }
 
-// ---- one-operand element-wise ops: fwd(s) reads s.x (and s.c); bwd(s) reads the
-// upstream adjoint s.g, the operand s.x, the result s.y and s.c.
-template <class X>
-struct UnaryArgs {
-  const X& x;
-  double c;
-};
-template <class G, class X, class Y>
-struct UnaryGradArgs {
-  const G& g;
-  const X& x;
-  const Y& y;
-  double c;
-};
 
 // The reverse rule of a 1x1 node, chosen when it is recorded: no shape tests.
 template <class Bwd>
@@ -202,23 +180,6 @@ Var unary(const char* op, const Var& av, Fwd, Bwd, double c = 0.0) {
                                  -1, c));
 }
 
-// ---- two-operand element-wise ops with broadcasting: fwd(s) reads s.a and s.b;
-// da(s) and db(s) read s.g, s.a, s.b and the result s.y, and give the
-// contribution to each operand's adjoint in the result's shape. s.a or s.b is a
-// plain double when that operand is 1x1 and the other is not, so rules use
-// operators only.
-template <class A, class B>
-struct BinaryArgs {
-  const A& a;
-  const B& b;
-};
-template <class G, class A, class B, class Y>
-struct BinaryGradArgs {
-  const G& g;
-  const A& a;
-  const B& b;
-  const Y& y;
-};
 
 template <class DA, class DB, class G, class A, class B, class Y>
 void binary_add_to(Node& na, Node& nb, const G& g, const A& a, const B& b, const Y& y) {
@@ -363,6 +324,16 @@ Var binary(const char* op, const Var& av, const Var& bv, Fwd, DA, DB) {
   y = Fwd{}(BinaryArgs<ScalarMap, ScalarMap>{a, b});
   return finish(t, t.push_scalar(op, y(0, 0), na.needs_grad() || nb.needs_grad(),
                                  &binary_backward_scalar<DA, DB>, ia, ib));
+}
+
+// ---- a rule (arithmetic.hpp, elementwise.hpp) recorded as its own node
+template <class R>
+Var eager_unary(const Var& x, double c) {
+  return unary(R::name, x, R::forward, R::backward, c);
+}
+template <class R>
+Var eager_binary(const Var& a, const Var& b) {
+  return binary(R::name, a, b, R::forward, R::da, R::db);
 }
 
 }  // namespace autodiff::detail

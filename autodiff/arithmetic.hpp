@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// + - * / between Vars (element-wise, broadcasting), with doubles on either side,
+// and unary minus. Each op is a rule: its forward value and its adjoint
+// contributions, side by side; the operators build expressions (expr.hpp) from them.
+#pragma once
+
+#include "autodiff/expr.hpp"
+
+namespace autodiff {
+
+namespace rules {
+
+// d(a+b) = da + db
+struct Add {
+  static constexpr const char* name = "operator+";
+  static constexpr auto forward = [](const auto& s) { return s.a + s.b; };
+  static constexpr auto da = [](const auto& s) { return s.g; };
+  static constexpr auto db = [](const auto& s) { return s.g; };
+};
+
+// d(a-b) = da - db
+struct Sub {
+  static constexpr const char* name = "operator-";
+  static constexpr auto forward = [](const auto& s) { return s.a - s.b; };
+  static constexpr auto da = [](const auto& s) { return s.g; };
+  static constexpr auto db = [](const auto& s) { return -s.g; };
+};
+
+// d(a*b) = b da + a db
+struct Mul {
+  static constexpr const char* name = "operator*";
+  static constexpr auto forward = [](const auto& s) { return s.a * s.b; };
+  static constexpr auto da = [](const auto& s) { return s.g * s.b; };
+  static constexpr auto db = [](const auto& s) { return s.g * s.a; };
+};
+
+// d(a/b) = da / b - (a/b) db / b
+struct Div {
+  static constexpr const char* name = "operator/";
+  static constexpr auto forward = [](const auto& s) { return s.a / s.b; };
+  static constexpr auto da = [](const auto& s) { return s.g / s.b; };
+  static constexpr auto db = [](const auto& s) { return -s.g * s.y / s.b; };
+};
+
+// With a double c on one side an op has one operand; c sits in the node.
+// d(a+c) = da; a - c is a + (-c)
+struct AddConst {
+  static constexpr const char* name = "operator+";
+  static constexpr auto forward = [](const auto& s) { return s.x + s.c; };
+  static constexpr auto backward = [](const auto& s) { return s.g; };
+};
+
+// d(c-a) = -da
+struct ConstSub {
+  static constexpr const char* name = "operator-";
+  static constexpr auto forward = [](const auto& s) { return s.c - s.x; };
+  static constexpr auto backward = [](const auto& s) { return -s.g; };
+};
+
+// d(c*a) = c da; a / c is a * (1/c)
+struct MulConst {
+  static constexpr const char* name = "operator*";
+  static constexpr auto forward = [](const auto& s) { return s.x * s.c; };
+  static constexpr auto backward = [](const auto& s) { return s.g * s.c; };
+};
+
+// d(c/a) = -c da / a^2 = -y da / a
+struct ConstDiv {
+  static constexpr const char* name = "operator/";
+  static constexpr auto forward = [](const auto& s) { return s.c / s.x; };
+  static constexpr auto backward = [](const auto& s) { return -s.g * s.y / s.x; };
+};
+
+// d(-a) = -da
+struct Neg {
+  static constexpr const char* name = "operator-";
+  static constexpr auto forward = [](const auto& s) { return -s.x; };
+  static constexpr auto backward = [](const auto& s) { return -s.g; };
+};
+
+}  // namespace rules
+
+// On Vars and Parameters: one node at once (arithmetic.cpp).
+Var operator+(const Var& a, const Var& b);
+Var operator-(const Var& a, const Var& b);
+Var operator*(const Var& a, const Var& b);
+Var operator/(const Var& a, const Var& b);
+Var operator+(const Var& a, double b);
+Var operator+(double a, const Var& b);
+Var operator-(const Var& a, double b);
+Var operator-(double a, const Var& b);
+Var operator*(const Var& a, double b);
+Var operator*(double a, const Var& b);
+Var operator/(const Var& a, double b);
+Var operator/(double a, const Var& b);
+Var operator-(const Var& a);
+
+// With data or an Expr among the operands: an Expr (expr.hpp).
+// The operators with a double take their constraint as a template parameter:
+// clang 14 checks the signature before a requires-clause and then rejects an
+// operator- on two plain numbers (size_t - size_t) when ours is visible.
+template <class A, class B> requires BinaryOperands<A, B>
+auto operator+(const A& a, const B& b) { return detail::binary_expr<rules::Add>(a, b); }
+template <class A, class B> requires BinaryOperands<A, B>
+auto operator-(const A& a, const B& b) { return detail::binary_expr<rules::Sub>(a, b); }
+template <class A, class B> requires BinaryOperands<A, B>
+auto operator*(const A& a, const B& b) { return detail::binary_expr<rules::Mul>(a, b); }
+template <class A, class B> requires BinaryOperands<A, B>
+auto operator/(const A& a, const B& b) { return detail::binary_expr<rules::Div>(a, b); }
+
+template <class A, Requires<Lazy<A>> = 0>
+auto operator+(const A& a, double c) { return detail::unary_expr<rules::AddConst>(a, c); }
+template <class A, Requires<Lazy<A>> = 0>
+auto operator+(double c, const A& a) { return detail::unary_expr<rules::AddConst>(a, c); }
+template <class A, Requires<Lazy<A>> = 0>
+auto operator-(const A& a, double c) { return detail::unary_expr<rules::AddConst>(a, -c); }
+template <class A, Requires<Lazy<A>> = 0>
+auto operator-(double c, const A& a) { return detail::unary_expr<rules::ConstSub>(a, c); }
+template <class A, Requires<Lazy<A>> = 0>
+auto operator*(const A& a, double c) { return detail::unary_expr<rules::MulConst>(a, c); }
+template <class A, Requires<Lazy<A>> = 0>
+auto operator*(double c, const A& a) { return detail::unary_expr<rules::MulConst>(a, c); }
+template <class A, Requires<Lazy<A>> = 0>
+auto operator/(const A& a, double c) { return detail::unary_expr<rules::MulConst>(a, 1.0 / c); }
+template <class A, Requires<Lazy<A>> = 0>
+auto operator/(double c, const A& a) { return detail::unary_expr<rules::ConstDiv>(a, c); }
+template <class A, Requires<Lazy<A>> = 0>
+auto operator-(const A& a) { return detail::unary_expr<rules::Neg>(a); }
+
+}  // namespace autodiff

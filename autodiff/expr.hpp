@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: MIT
+// Expressions. An element-wise op (+ - * /, exp, tanh, ...) with data among its
+// operands (a Constant, an Eigen array) or an Expr does not record at once: it
+// returns an Expr, a small tree of ops whose leaves are Vars, as Eigen's operators
+// return expressions. The tree is recorded when it becomes a Var (assigned to one,
+// or passed to any op that takes a Var):
+//  - a single op records its own node, as an op on Vars does;
+//  - a tree of several ops whose leaves are all 1x1 or of one shape records ONE
+//    node. Its value is one loop over the elements, with no intermediate array,
+//    and its reverse rule sends the adjoint to each leaf through the ops' own
+//    rules, composed at compile time into one Eigen loop per leaf;
+//  - sum(expr) and mean(expr) record one 1x1 node and store nothing of the tree:
+//    the job-duration loss sum(square(y - (t0 + t1 * x))) and its partial
+//    derivatives are one pass over the data, as a hand-written gradient is.
+// Anything else (broadcasting a row or a column, a fused operand, anomaly mode)
+// records op by op, with the same results. See docs/design.md, "Expressions".
+//
+// Keep results as Var, not auto: `auto e = x * a;` is an unrecorded Expr, recorded
+// anew each time it is used (the results are right, the work is repeated).
+#pragma once
+
+#include "autodiff/detail/fusion.hpp"
+#include "autodiff/tape.hpp"
+#include "autodiff/var.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <concepts>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+namespace autodiff {
+
+template <class Tree>
+class Expr;
+
+Var sum(const Var& a);
+Var mean(const Var& a);
+
+namespace detail {
+
+// ---- what an op's rules read (rules live in arithmetic.hpp and elementwise.hpp).
+// One-operand ops: forward(s) reads s.x (and s.c); backward(s) reads the upstream
+// adjoint s.g, the operand s.x, the result s.y and s.c.
+template <class X>
+struct UnaryArgs {
+  const X& x;
+  double c;
+};
+template <class G, class X, class Y>
+struct UnaryGradArgs {
+  const G& g;
+  const X& x;
+  const Y& y;
+  double c;
+};
+// Two-operand ops: forward(s) reads s.a and s.b; da(s) and db(s) read s.g, s.a,
+// s.b and the result s.y, and give the contribution to each operand's adjoint in
+// the result's shape. s.a or s.b may be a plain double, so rules use operators only.
+template <class A, class B>
+struct BinaryArgs {
+  const A& a;
+  const B& b;
+};
+template <class G, class A, class B, class Y>
+struct BinaryGradArgs {
+  const G& g;
+  const A& a;
+  const B& b;
+  const Y& y;
+};
+
+using Scalar = Eigen::Array<double, 1, 1>;
+using ScalarMap = Eigen::Map<Scalar>;
+using ConstScalarMap = Eigen::Map<const Scalar>;
+using ChunkMap = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned16>;
+using ChunkOut = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned16>;
+
+// True, once, when nothing has been added to target's adjoint in this sweep.
+inline bool take_fresh(Node& target) {
+  const bool fresh = target.fresh;
+  target.fresh = false;
+  return fresh;
+}
+
+template <class T>
+struct is_expr : std::false_type {};
+template <class Tree>
+struct is_expr<Expr<Tree>> : std::true_type {};
+
+}  // namespace detail
+
+// An element-wise op builds an Expr when an operand is data (a Constant or an
+// Eigen array, which is copied onto the tape) or already an Expr; its other
+// operand may also be a Var or a Parameter. Ops on Vars and Parameters alone
+// record at once and return a Var, as scalar code wants: a 1x1 op is cheaper to
+// record on its own than inside an expression.
+template <class T>
+concept Expression = detail::is_expr<T>::value;
+template <class T>
+concept EigenDense = std::derived_from<T, Eigen::DenseBase<T>>;
+template <class T>
+concept Lazy = Expression<T> || std::same_as<T, Constant>;
+template <class T>
+concept Operand = std::same_as<T, Var> || std::same_as<T, Parameter> || Lazy<T>;
+// For a constraint written as a template parameter: template <class A, Requires<Lazy<A>> = 0>.
+template <bool Condition>
+using Requires = std::enable_if_t<Condition, int>;
+template <class A, class B>
+concept BinaryOperands = (Lazy<A> && (Operand<B> || EigenDense<B>)) ||
+                         (Lazy<B> && (Operand<A> || EigenDense<A>)) ||
+                         (EigenDense<A> && Operand<B>) || (Operand<A> && EigenDense<B>);
+
+namespace detail {
+
+// Each rule's op recorded on its own (record.hpp); arithmetic.cpp and
+// elementwise.cpp instantiate them, so users' code does not compile them again.
+template <class R>
+Var eager_unary(const Var& x, double c);
+template <class R>
+Var eager_binary(const Var& a, const Var& b);
+
+// Throws ShapeError: op cannot broadcast shapes a and b (arithmetic.cpp).
+[[noreturn]] void throw_broadcast(const char* op, Index ar, Index ac, Index br, Index bc);
+
+// NumPy's broadcasting rule for one dimension of a two-operand op.
+inline std::int32_t broadcast(const char* op, std::int32_t x, std::int32_t y,
+                              const std::int32_t (&a)[2], const std::int32_t (&b)[2]) {
+  if (x == y || y == 1) return x;
+  if (x == 1) return y;
+  throw_broadcast(op, a[0], a[1], b[0], b[1]);
+}
+
+// ---- the tree. Leaves and constants are numbered left to right; a node's leaves
+// are [L, L + kLeaves) and its constants [C, C + kConsts). value<L, C>(env) is the
+// node's value as an Eigen expression over env's leaves; backprop<L, C>(env, g, y)
+// sends the upstream adjoint g of the node (whose value is y) to its leaves.
+// Each node knows its shape, so that an op with operands that do not broadcast
+// throws when it is written, as a recorded op would; in anomaly mode (DetectAnomaly)
+// each op is recorded at once (`done`), so that the op that makes a NaN is named.
+
+struct LeafNode {
+  Var v;
+  std::int32_t shape[2];
+  static constexpr int kLeaves = 1, kConsts = 0, kOps = 0;
+
+  Var record() const { return v; }
+  template <int L, int C>
+  void gather(std::int64_t* leaves, std::int64_t*, Tape& t, const char* op) const {
+    leaves[L] = v.index_lazy(t, op);
+  }
+  template <int L, int C, class Env>
+  static auto value(const Env& env) {
+    return env.template leaf<L>();
+  }
+  template <int L, int C, class Env, class G, class Y>
+  static void backprop(Env& env, const G& g, const Y&) {
+    env.template accumulate<L>(g);
+  }
+};
+
+template <class R, class X>
+struct UnaryNode {
+  X x;
+  double c;
+  std::int32_t shape[2] = {x.shape[0], x.shape[1]};
+  Var done = {};
+  static constexpr int kLeaves = X::kLeaves, kConsts = X::kConsts + 1, kOps = X::kOps + 1;
+  static constexpr const char* name = R::name;
+
+  Var record() const { return done.empty() ? eager_unary<R>(x.record(), c) : done; }
+  template <int L, int C>
+  void gather(std::int64_t* leaves, std::int64_t* consts, Tape& t, const char*) const {
+    x.template gather<L, C>(leaves, consts, t, R::name);
+    consts[C + X::kConsts] = std::bit_cast<std::int64_t>(c);
+  }
+  template <int L, int C, class Env>
+  static auto value(const Env& env) {
+    const auto xv = X::template value<L, C>(env);
+    return R::forward(UnaryArgs<std::remove_const_t<decltype(xv)>>{xv, env.constant(C + X::kConsts)});
+  }
+  template <int L, int C, class Env, class G, class Y>
+  static void backprop(Env& env, const G& g, const Y& y) {
+    if (!env.grad(L, kLeaves)) return;
+    const auto xv = X::template value<L, C>(env);
+    using XV = std::remove_const_t<decltype(xv)>;
+    X::template backprop<L, C>(
+        env, R::backward(UnaryGradArgs<G, XV, Y>{g, xv, y, env.constant(C + X::kConsts)}), xv);
+  }
+};
+
+template <class R, class A, class B>
+struct BinaryNode {
+  A a;
+  B b;
+  std::int32_t shape[2] = {broadcast(R::name, a.shape[0], b.shape[0], a.shape, b.shape),
+                           broadcast(R::name, a.shape[1], b.shape[1], a.shape, b.shape)};
+  Var done = {};
+  static constexpr int kLeaves = A::kLeaves + B::kLeaves, kConsts = A::kConsts + B::kConsts,
+                       kOps = A::kOps + B::kOps + 1;
+  static constexpr const char* name = R::name;
+
+  Var record() const {
+    if (!done.empty()) return done;
+    const Var va = a.record();  // operands in order: the tape is evaluation order
+    const Var vb = b.record();
+    return eager_binary<R>(va, vb);
+  }
+  template <int L, int C>
+  void gather(std::int64_t* leaves, std::int64_t* consts, Tape& t, const char*) const {
+    a.template gather<L, C>(leaves, consts, t, R::name);
+    b.template gather<L + A::kLeaves, C + A::kConsts>(leaves, consts, t, R::name);
+  }
+  template <int L, int C, class Env>
+  static auto value(const Env& env) {
+    const auto av = A::template value<L, C>(env);
+    const auto bv = B::template value<L + A::kLeaves, C + A::kConsts>(env);
+    using AV = std::remove_const_t<decltype(av)>;
+    using BV = std::remove_const_t<decltype(bv)>;
+    return R::forward(BinaryArgs<AV, BV>{av, bv});
+  }
+  template <int L, int C, class Env, class G, class Y>
+  static void backprop(Env& env, const G& g, const Y& y) {
+    constexpr int LB = L + A::kLeaves, CB = C + A::kConsts;
+    const bool ga = env.grad(L, A::kLeaves), gb = env.grad(LB, B::kLeaves);
+    if (!ga && !gb) return;
+    const auto av = A::template value<L, C>(env);
+    const auto bv = B::template value<LB, CB>(env);
+    using AV = std::remove_const_t<decltype(av)>;
+    using BV = std::remove_const_t<decltype(bv)>;
+    const BinaryGradArgs<G, AV, BV, Y> s{g, av, bv, y};
+    if (ga) A::template backprop<L, C>(env, R::da(s), av);
+    if (gb) B::template backprop<LB, CB>(env, R::db(s), bv);
+  }
+};
+
+// ---- where a recorded tree finds its leaves and constants: a run of integers in
+// the tape's arena, [leaf node indices..., bits of the constants..., extras...].
+
+// A tree of 1x1 leaves: its value and reverse rule are scalar code.
+template <int K>
+struct ScalarEnv {
+  Tape& t;
+  const std::int64_t* p;
+
+  template <int L>
+  ConstScalarMap leaf() const {
+    return ConstScalarMap(t.node(std::int32_t(p[L])).val);
+  }
+  double constant(int i) const { return std::bit_cast<double>(p[K + i]); }
+  bool grad(int first, int count) const {
+    for (int i = first; i < first + count; ++i) {
+      if (t.node(std::int32_t(p[i])).adj) return true;
+    }
+    return false;
+  }
+  template <int L, class G>
+  void accumulate(const G& g) {
+    Node& o = t.node(std::int32_t(p[L]));
+    if (!o.adj) return;
+    const double d = g(0, 0);
+    o.adj[0] = take_fresh(o) ? d : o.adj[0] + d;
+  }
+};
+
+// Recording a tree of 1x1 leaves: d result / d leaf for every leaf, by the rules'
+// reverse rules with an upstream adjoint of 1. The node keeps them, so that its
+// reverse rule only scales them (as Adept and Stan's precomputed gradients do).
+template <int K>
+struct PartialsEnv : ScalarEnv<K> {
+  std::array<double, K> partial{};
+  template <int L, class G>
+  void accumulate(const G& g) {
+    partial[L] += g(0, 0);
+  }
+};
+
+// The reverse rule of a 1x1 tree: n.ints = [count, (leaf, bits of d n / d leaf)...].
+inline void partials_backward(Tape& t, const Node& n) {
+  const double g = n.adj[0];
+  for (std::int64_t l = 0; l < n.ints[0]; ++l) {
+    Node& leaf = t.node(std::int32_t(n.ints[1 + 2 * l]));
+    const double d = g * std::bit_cast<double>(n.ints[2 + 2 * l]);
+    leaf.adj[0] = take_fresh(leaf) ? d : leaf.adj[0] + d;
+  }
+}
+
+// A tree over arrays, run in chunks that stay in cache: each full leaf is read
+// at the chunk's offset, each 1x1 leaf from a chunk filled with its value. Short
+// chunks keep that filling cheap on small arrays (bench: the job-duration loss).
+inline constexpr Index kExprChunk = 256;
+
+// A chunk holding `value` `length` times, for the 1x1 leaf in position `slot` of a
+// tree of `slots` leaves. The chunks are kept per thread; one that already holds
+// the value is not filled again (a tree's backward reads what its forward filled).
+inline const double* broadcast_chunk(std::size_t slot, std::size_t slots, double value, Index length) {
+  struct Chunks {
+    Eigen::ArrayXd data;
+    std::vector<double> value;
+    std::vector<Index> length;
+  };
+  static thread_local Chunks chunks;
+  if (chunks.value.size() < slots) {  // room for all the tree's leaves at once, so
+    chunks.data.resize(Index(slots) * kExprChunk);  // earlier slots' pointers stay valid
+    chunks.value.assign(slots, 0.0);
+    chunks.length.assign(slots, 0);  // the old values are gone: every chunk is empty
+  }
+  double* data = chunks.data.data() + Index(slot) * kExprChunk;
+  if (std::bit_cast<std::uint64_t>(chunks.value[slot]) != std::bit_cast<std::uint64_t>(value) ||
+      chunks.length[slot] < length) {
+    ChunkOut(data, length).setConstant(value);
+    chunks.value[slot] = value;
+    chunks.length[slot] = length;
+  }
+  return data;
+}
+
+enum class Pass { kForward, kBackward, kPartials };
+
+template <int K>
+struct ChunkEnv {
+  const std::int64_t* p;
+  std::array<const double*, K> at{};  // this chunk of each leaf's value
+  std::array<double*, K> adj{};       // this chunk of each leaf's adjoint; null: no gradient
+  std::array<bool, K> one{};          // a 1x1 leaf: its contributions are summed
+  std::array<bool, K> assign{};       // nothing was in the adjoint: write, do not add
+  std::array<double, K> sums{};
+  Index len = 0;
+
+  template <int L>
+  ChunkMap leaf() const {
+    return ChunkMap(at[L], len);
+  }
+  double constant(int i) const { return std::bit_cast<double>(p[K + i]); }
+  bool grad(int first, int count) const {
+    for (int i = first; i < first + count; ++i) {
+      if (adj[std::size_t(i)]) return true;
+    }
+    return false;
+  }
+  template <int L, class G>
+  void accumulate(const G& g) {
+    if (!adj[L]) return;
+    if (one[L]) {
+      sums[L] += g.sum();
+    } else if (assign[L]) {
+      ChunkOut(adj[L], len) = g;
+    } else {
+      ChunkOut(adj[L], len) += g;
+    }
+  }
+
+  // Fills the 1x1 leaves' chunks. A backward pass also takes each leaf's fresh flag
+  // (leaves in order, so a leaf used twice is written once, then added to); a pass
+  // that sums partial derivatives only marks the leaves that take a gradient.
+  void begin(Tape& t, Index size, Pass pass) {
+    const Index fill = std::min(size, kExprChunk);
+    for (std::size_t l = 0; l < std::size_t(K); ++l) {
+      Node& o = t.node(std::int32_t(p[l]));
+      one[l] = o.rows == 1 && o.cols == 1;
+      if (one[l]) at[l] = broadcast_chunk(l, std::size_t(K), o.val[0], fill);
+      adj[l] = pass == Pass::kForward ? nullptr : o.adj;
+      assign[l] = pass == Pass::kBackward && o.adj && !one[l] && take_fresh(o);
+    }
+  }
+  void seek(Tape& t, Index offset, Index length) {
+    len = length;
+    for (std::size_t l = 0; l < std::size_t(K); ++l) {
+      if (one[l]) continue;
+      const Node& o = t.node(std::int32_t(p[l]));
+      at[l] = o.val + offset;
+      if (adj[l]) adj[l] = o.adj + offset;
+    }
+  }
+  // Adds the 1x1 leaves' summed contributions.
+  void finish(Tape& t) {
+    for (std::size_t l = 0; l < std::size_t(K); ++l) {
+      if (!one[l] || !adj[l]) continue;
+      Node& o = t.node(std::int32_t(p[l]));
+      o.adj[0] = take_fresh(o) ? sums[l] : o.adj[0] + sums[l];
+    }
+  }
+};
+
+// Runs f(env, offset) on every chunk of a tree over `size` elements.
+template <int K, class F>
+ChunkEnv<K> for_chunks(Tape& t, const std::int64_t* p, Index size, Pass pass, F f) {
+  ChunkEnv<K> env{p};
+  env.begin(t, size, pass);
+  for (Index offset = 0; offset < size; offset += kExprChunk) {
+    env.seek(t, offset, std::min(kExprChunk, size - offset));
+    f(env, offset);
+  }
+  if (pass == Pass::kBackward) env.finish(t);
+  return env;
+}
+
+template <class E>
+void tree_backward_array(Tape& t, const Node& n) {
+  for_chunks<E::kLeaves>(t, n.ints, n.size(), Pass::kBackward, [&](auto& env, Index offset) {
+    E::template backprop<0, 0>(env, ChunkMap(n.adj + offset, env.len),
+                               ChunkMap(n.val + offset, env.len));
+  });
+}
+
+// A sum (or mean) of a tree; the payload ends with the tree's size and the scale.
+template <class E>
+void tree_sum_backward(Tape& t, const Node& n) {
+  constexpr int K = E::kLeaves, C = E::kConsts;
+  const Index size = Index(n.ints[K + C]);
+  const double g = n.adj[0] * std::bit_cast<double>(n.ints[K + C + 1]);
+  for_chunks<K>(t, n.ints, size, Pass::kBackward, [&](auto& env, Index) {
+    E::template backprop<0, 0>(env, Eigen::ArrayXd::Constant(env.len, g),
+                               E::template value<0, 0>(env));
+  });
+}
+
+// The shape a tree's leaves give, and whether it can be recorded as one node.
+struct TreeShape {
+  Index rows = 1, cols = 1;
+  bool regular = true;  // every leaf is 1x1 or rows x cols
+  bool lazy = false;    // a leaf is fused (fusion.hpp): record op by op to keep fusing
+  bool grad = false;    // a leaf takes a gradient
+};
+inline TreeShape tree_shape(const Tape& t, const std::int64_t* leaves, int count) {
+  TreeShape s;
+  bool full = false;
+  for (int i = 0; i < count; ++i) {
+    const Node& n = t.node(std::int32_t(leaves[i]));
+    s.lazy = s.lazy || n.lazy;
+    s.grad = s.grad || n.needs_grad();
+    if (n.rows == 1 && n.cols == 1) continue;
+    if (!full) {
+      s.rows = n.rows;
+      s.cols = n.cols;
+      full = true;
+    } else if (n.rows != s.rows || n.cols != s.cols) {
+      s.regular = false;
+    }
+  }
+  return s;
+}
+
+// Records tree e: one node when it can, else op by op.
+template <class E>
+Var record_tree(const E& e) {
+  if constexpr (E::kOps < 2) {
+    return e.record();
+  } else {
+    if (!e.done.empty()) return e.done;
+    constexpr int K = E::kLeaves, C = E::kConsts;
+    Tape& t = Tape::current();
+    std::array<std::int64_t, K + C> p;
+    e.template gather<0, 0>(p.data(), p.data() + K, t, E::name);
+    const TreeShape s = tree_shape(t, p.data(), K);
+    const bool one = s.rows == 1 && s.cols == 1;
+    if (!s.regular || s.lazy || t.anomaly_detection() || (!one && fusion_on(t, s.rows, s.cols))) {
+      return e.record();
+    }
+    const bool grad = s.grad && t.grad_enabled();
+    if (one) {
+      Scalar y;
+      y = E::template value<0, 0>(ScalarEnv<K>{t, p.data()});
+      if (!grad) return Var::from_node(t, t.push_scalar(E::name, y(0, 0), false, nullptr, -1));
+      PartialsEnv<K> env{{t, p.data()}};
+      E::template backprop<0, 0>(env, Scalar::Ones(), ConstScalarMap(y.data()));
+      std::array<std::int64_t, 1 + 2 * K> partials;
+      partials[0] = 0;
+      for (std::size_t l = 0; l < std::size_t(K); ++l) {
+        if (!t.node(std::int32_t(p[l])).adj) continue;
+        partials[std::size_t(1 + 2 * partials[0])] = p[l];
+        partials[std::size_t(2 + 2 * partials[0])] = std::bit_cast<std::int64_t>(env.partial[l]);
+        ++partials[0];
+      }
+      const std::int64_t* stored = t.store_ints(partials.data(), std::size_t(1 + 2 * partials[0]));
+      const std::int32_t k = t.push_scalar(E::name, y(0, 0), true, &partials_backward, -1);
+      t.node(k).ints = stored;
+      return Var::from_node(t, k);
+    }
+    const std::int32_t k = t.push(E::name, s.rows, s.cols, grad, &tree_backward_array<E>);
+    double* out = t.node(k).val;
+    for_chunks<K>(t, p.data(), s.rows * s.cols, Pass::kForward, [&](const auto& env, Index offset) {
+      ChunkOut(out + offset, env.len) = E::template value<0, 0>(env);
+    });
+    t.node(k).ints = grad ? t.store_ints(p.data(), p.size()) : nullptr;
+    return Var::from_node(t, k);
+  }
+}
+
+// sum(e), or mean(e): one 1x1 node, computed chunk by chunk; e's value is never stored.
+template <class E>
+Var sum_tree(const E& e, bool mean) {
+  constexpr int K = E::kLeaves, C = E::kConsts;
+  const char* op = mean ? "mean" : "sum";
+  if (!e.done.empty()) return mean ? autodiff::mean(e.done) : autodiff::sum(e.done);
+  Tape& t = Tape::current();
+  std::array<std::int64_t, K + C + 2> p;
+  e.template gather<0, 0>(p.data(), p.data() + K, t, E::name);
+  const TreeShape s = tree_shape(t, p.data(), K);
+  if (!s.regular || s.lazy || t.anomaly_detection()) {
+    const Var v = e.record();
+    return mean ? autodiff::mean(v) : autodiff::sum(v);
+  }
+  const Index size = s.rows * s.cols;
+  const double scale = mean ? 1.0 / double(size) : 1.0;
+  double total = 0.0;
+  const bool grad = s.grad && t.grad_enabled();
+  // When only 1x1 leaves take a gradient (the job-duration loss), d sum / d leaf is
+  // summed in the same pass as the value, while the chunk is in cache, and backward
+  // only scales it: one pass over the data in all.
+  bool partials = grad;
+  for (int l = 0; l < K; ++l) {
+    const Node& o = t.node(std::int32_t(p[std::size_t(l)]));
+    if (o.adj && o.size() != 1) partials = false;
+  }
+  if (partials) {
+    const ChunkEnv<K> env = for_chunks<K>(t, p.data(), size, Pass::kPartials, [&](auto& env, Index) {
+      const auto y = E::template value<0, 0>(env);
+      total += y.sum();
+      E::template backprop<0, 0>(env, Eigen::ArrayXd::Constant(env.len, 1.0), y);
+    });
+    std::array<std::int64_t, 1 + 2 * K> pairs;
+    pairs[0] = 0;
+    for (std::size_t l = 0; l < std::size_t(K); ++l) {
+      if (!env.adj[l]) continue;
+      pairs[std::size_t(1 + 2 * pairs[0])] = p[l];
+      pairs[std::size_t(2 + 2 * pairs[0])] = std::bit_cast<std::int64_t>(scale * env.sums[l]);
+      ++pairs[0];
+    }
+    const std::int64_t* stored = t.store_ints(pairs.data(), std::size_t(1 + 2 * pairs[0]));
+    const std::int32_t k = t.push_scalar(op, total * scale, true, &partials_backward, -1);
+    t.node(k).ints = stored;
+    return Var::from_node(t, k);
+  }
+  for_chunks<K>(t, p.data(), size, Pass::kForward, [&](const auto& env, Index) {
+    total += E::template value<0, 0>(env).sum();
+  });
+  p[K + C] = size;
+  p[K + C + 1] = std::bit_cast<std::int64_t>(scale);
+  const std::int64_t* stored = grad ? t.store_ints(p.data(), p.size()) : nullptr;
+  const std::int32_t k = t.push_scalar(op, total * scale, grad, &tree_sum_backward<E>, -1);
+  t.node(k).ints = stored;
+  return Var::from_node(t, k);
+}
+
+// The tree of an operand of op: an Expr's own, or a leaf (checked now, so that a
+// stale Var is reported by the op that uses it).
+template <class T>
+auto to_tree(const T& x, const char* op, const Tape& t) {
+  if constexpr (Expression<T>) {
+    return x.tree();
+  } else {
+    LeafNode leaf{Var(x), {}};
+    const Node& n = t.node(leaf.v.index_lazy(t, op));
+    leaf.shape[0] = n.rows;
+    leaf.shape[1] = n.cols;
+    return leaf;
+  }
+}
+
+template <class Tree>
+Expr<Tree> make_expr(const Tape& t, Tree tree) {
+  if (t.anomaly_detection()) [[unlikely]] tree.done = tree.record();
+  return Expr<Tree>(std::move(tree));
+}
+
+template <class R, class X>
+auto unary_expr(const X& x, double c = 0.0) {
+  const Tape& t = Tape::current();
+  using Tree = UnaryNode<R, decltype(to_tree(x, R::name, t))>;
+  return make_expr(t, Tree{to_tree(x, R::name, t), c});
+}
+
+template <class R, class A, class B>
+auto binary_expr(const A& a, const B& b) {
+  const Tape& t = Tape::current();
+  using Tree = BinaryNode<R, decltype(to_tree(a, R::name, t)), decltype(to_tree(b, R::name, t))>;
+  // Braces: a is converted (and recorded, if a Parameter) before b.
+  return make_expr(t, Tree{to_tree(a, R::name, t), to_tree(b, R::name, t)});
+}
+
+}  // namespace detail
+
+// The result of an element-wise op, recorded when it becomes a Var. The members
+// below record it and forward to Var's; there is no grad(): take a Var first
+// (`Var z = a * b;`), so that backward reaches the node you ask about.
+template <class Tree>
+class Expr {
+ public:
+  explicit Expr(Tree tree) : tree_(std::move(tree)) {}
+
+  operator Var() const { return detail::record_tree(tree_); }  // NOLINT(google-explicit-constructor)
+  Var eval() const { return Var(*this).eval(); }
+
+  Index rows() const { return Var(*this).rows(); }
+  Index cols() const { return Var(*this).cols(); }
+  Index size() const { return Var(*this).size(); }
+  bool is_scalar() const { return Var(*this).is_scalar(); }
+  bool requires_grad() const { return Var(*this).requires_grad(); }
+  ConstMap value() const { return Var(*this).value(); }
+  double item() const { return Var(*this).item(); }
+  void backward() const { Var(*this).backward(); }
+  Var operator()(Index i, Index j) const { return Var(*this)(i, j); }
+  Var operator()(Index i) const { return Var(*this)(i); }
+
+  const Tree& tree() const { return tree_; }
+
+ private:
+  Tree tree_;
+};
+
+// sum and mean of an expression record one node (see above).
+template <Expression E>
+Var sum(const E& e) {
+  return detail::sum_tree(e.tree(), false);
+}
+template <Expression E>
+Var mean(const E& e) {
+  return detail::sum_tree(e.tree(), true);
+}
+
+}  // namespace autodiff
