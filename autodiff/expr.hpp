@@ -239,7 +239,7 @@ struct BinaryNode {
 // ---- where a recorded tree finds its leaves and constants: a run of integers in
 // the tape's arena, [leaf node indices..., bits of the constants..., extras...].
 
-// A tree of 1x1 leaves: its value and reverse rule are scalar code.
+// A tree of 1x1 leaves: its value and its partial derivatives are scalar code.
 template <int K>
 struct ScalarEnv {
   Tape& t;
@@ -256,13 +256,6 @@ struct ScalarEnv {
     }
     return false;
   }
-  template <int L, class G>
-  void accumulate(const G& g) {
-    Node& o = t.node(std::int32_t(p[L]));
-    if (!o.adj) return;
-    const double d = g(0, 0);
-    o.adj[0] = take_fresh(o) ? d : o.adj[0] + d;
-  }
 };
 
 // Recording a tree of 1x1 leaves: d result / d leaf for every leaf, by the rules'
@@ -277,7 +270,9 @@ struct PartialsEnv : ScalarEnv<K> {
   }
 };
 
-// The reverse rule of a 1x1 tree: n.ints = [count, (leaf, bits of d n / d leaf)...].
+// The reverse rule of a node that kept its partial derivatives (a tree of 1x1
+// leaves, or a sum whose gradient goes only to 1x1 leaves):
+// n.ints = [count, (leaf, bits of d n / d leaf)...].
 inline void partials_backward(Tape& t, const Node& n) {
   const double g = n.adj[0];
   for (std::int64_t l = 0; l < n.ints[0]; ++l) {

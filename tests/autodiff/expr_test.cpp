@@ -60,6 +60,11 @@ const std::vector<std::vector<Shape>> kShapes = {{{1, 1}, {1, 1}, {1, 1}, {1, 1}
                                                  {{3, 2}, {3, 2}, {3, 2}, {3, 2}},
                                                  {{3, 2}, {1, 1}, {3, 2}, {3, 2}},
                                                  {{1, 1}, {4, 3}, {1, 1}, {1, 1}}};
+// Arrays of several chunks (expr.hpp runs trees 1,024 elements at a time) and a
+// last, shorter one: with full leaves, and with only 1x1 leaves taking gradients
+// over data (the job-duration loss's case).
+const std::vector<std::vector<Shape>> kLongShapes = {{{1500, 2}, {1, 1}, {1500, 2}, {1500, 2}},
+                                                     {{1, 1}, {1, 1}, {1, 1}, {1500, 2}}};
 
 struct Params {
   std::vector<Parameter> p;
@@ -112,8 +117,10 @@ bool close(const Array& a, const Array& b) {
 
 BOOST_AUTO_TEST_CASE(each_tree_records_one_node_and_matches_op_by_op_recording) {
   unsigned seed = 1;
+  std::vector<std::vector<Shape>> all_shapes = kShapes;
+  all_shapes.insert(all_shapes.end(), kLongShapes.begin(), kLongShapes.end());
   for (const Case& c : cases()) {
-    for (const std::vector<Shape>& shapes : kShapes) {
+    for (const std::vector<Shape>& shapes : all_shapes) {
       BOOST_TEST_CONTEXT(c.text << " at shapes " << shapes[0].first << "x" << shapes[0].second << ", "
                                 << shapes[1].first << "x" << shapes[1].second << ", " << shapes[2].first
                                 << "x" << shapes[2].second << ", d " << shapes[3].first << "x"
