@@ -26,8 +26,8 @@
 
 #include <string>
 #include <type_traits>
-namespace autodiff::detail {
 
+namespace autodiff::detail {
 
 inline std::string shape(const Node& n) { return fmt::format("{}x{}", n.rows, n.cols); }
 
@@ -84,7 +84,6 @@ inline Map zeroed_grad(Node& target) {
 
 // ---- fusion (fusion.hpp): lazy nodes and the chunk kernels built from an op's rules
 
-
 // A region's nodes are recomputed for every chunk, in forward and in backward;
 // past this many, a lazy operand is materialized and the chain starts afresh.
 constexpr std::int32_t kMaxRegion = 32;
@@ -105,7 +104,6 @@ inline std::int32_t push_lazy(Tape& t, const char* op, Index rows, Index cols,
   const bool grad = t.node(a).needs_grad() || (b >= 0 && t.node(b).needs_grad());
   return t.push_lazy(op, rows, cols, grad, kernel, a, b, std::uint16_t(region));
 }
-
 
 // The reverse rule of a 1x1 node, chosen when it is recorded: no shape tests.
 template <class Bwd>
@@ -179,7 +177,6 @@ Var unary(const char* op, const Var& av, Fwd, Bwd, double c = 0.0) {
   return finish(t, t.push_scalar(op, y(0, 0), a.needs_grad(), &unary_backward_scalar<Bwd>, ia,
                                  -1, c));
 }
-
 
 template <class DA, class DB, class G, class A, class B, class Y>
 void binary_add_to(Node& na, Node& nb, const G& g, const A& a, const B& b, const Y& y) {
