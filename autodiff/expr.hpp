@@ -282,6 +282,26 @@ inline void partials_backward(Tape& t, const Node& n) {
   }
 }
 
+// Records a 1x1 node of value `value` whose reverse rule is partials_backward, with
+// scale * d[l] as d node / d leaf for each leaf p[l] that takes a gradient.
+template <std::size_t K>
+Var push_with_partials(Tape& t, const char* op, double value, const std::int64_t* p,
+                       const std::array<double, K>& d, double scale) {
+  std::array<std::int64_t, 1 + 2 * K> pairs;
+  std::int64_t count = 0;
+  for (std::size_t l = 0; l < K; ++l) {
+    if (!t.node(std::int32_t(p[l])).adj) continue;
+    pairs[std::size_t(1 + 2 * count)] = p[l];
+    pairs[std::size_t(2 + 2 * count)] = std::bit_cast<std::int64_t>(scale * d[l]);
+    ++count;
+  }
+  pairs[0] = count;
+  const std::int64_t* stored = t.store_ints(pairs.data(), std::size_t(1 + 2 * count));
+  const std::int32_t k = t.push_scalar(op, value, true, &partials_backward, -1);
+  t.node(k).ints = stored;
+  return Var::from_node(t, k);
+}
+
 // A tree over arrays, run in chunks that stay in cache: each full leaf is read
 // at the chunk's offset, each 1x1 leaf from a chunk filled with its value (once
 // per value: see broadcast_chunk). On the job-duration loss, callgrind counts
@@ -462,18 +482,7 @@ Var record_tree(const E& e) {
       if (!grad) return Var::from_node(t, t.push_scalar(E::name, y(0, 0), false, nullptr, -1));
       PartialsEnv<K> env{{t, p.data()}};
       E::template backprop<0, 0>(env, Scalar::Ones(), ConstScalarMap(y.data()));
-      std::array<std::int64_t, 1 + 2 * K> partials;
-      partials[0] = 0;
-      for (std::size_t l = 0; l < std::size_t(K); ++l) {
-        if (!t.node(std::int32_t(p[l])).adj) continue;
-        partials[std::size_t(1 + 2 * partials[0])] = p[l];
-        partials[std::size_t(2 + 2 * partials[0])] = std::bit_cast<std::int64_t>(env.partial[l]);
-        ++partials[0];
-      }
-      const std::int64_t* stored = t.store_ints(partials.data(), std::size_t(1 + 2 * partials[0]));
-      const std::int32_t k = t.push_scalar(E::name, y(0, 0), true, &partials_backward, -1);
-      t.node(k).ints = stored;
-      return Var::from_node(t, k);
+      return push_with_partials(t, E::name, y(0, 0), p.data(), env.partial, 1.0);
     }
     const std::int32_t k = t.push(E::name, s.rows, s.cols, grad, &tree_backward_array<E>);
     double* out = t.node(k).val;
@@ -517,18 +526,7 @@ Var sum_tree(const E& e, bool mean) {
       total += y.sum();
       E::template backprop<0, 0>(env, Eigen::ArrayXd::Constant(env.len, 1.0), y);
     });
-    std::array<std::int64_t, 1 + 2 * K> pairs;
-    pairs[0] = 0;
-    for (std::size_t l = 0; l < std::size_t(K); ++l) {
-      if (!env.adj[l]) continue;
-      pairs[std::size_t(1 + 2 * pairs[0])] = p[l];
-      pairs[std::size_t(2 + 2 * pairs[0])] = std::bit_cast<std::int64_t>(scale * env.sums[l]);
-      ++pairs[0];
-    }
-    const std::int64_t* stored = t.store_ints(pairs.data(), std::size_t(1 + 2 * pairs[0]));
-    const std::int32_t k = t.push_scalar(op, total * scale, true, &partials_backward, -1);
-    t.node(k).ints = stored;
-    return Var::from_node(t, k);
+    return push_with_partials(t, op, total * scale, p.data(), env.sums, scale);
   }
   for_chunks<K>(t, p.data(), size, Pass::kForward, [&](const auto& env, Index) {
     total += E::template value<0, 0>(env).sum();
