@@ -18,6 +18,8 @@ namespace {
 // Generations are unique across all tapes, so a Var can never match a tape
 // that merely reuses the address of a dead thread's tape.
 std::atomic<std::uint64_t> next_generation{1};
+// Serial numbers only name a tape in error messages; they may wrap.
+std::atomic<std::uint32_t> next_serial{1};
 
 // The gradient an op's reverse rule wrote into one of its operands.
 void check_gradient(const Node& producer, const Node& operand) {
@@ -48,7 +50,7 @@ std::size_t TapeCapacity::bytes() const {
   return nodes * sizeof(Node) + doubles * sizeof(double) + integers * sizeof(std::int64_t);
 }
 
-Tape::Tape() : stamp_{this, next_generation.fetch_add(1)} {}
+Tape::Tape() : stamp_{next_generation.fetch_add(1), next_serial.fetch_add(1)} {}
 
 Tape& Tape::make_current() {
   thread_local Tape tape;  // destroyed when its thread ends

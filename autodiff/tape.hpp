@@ -27,13 +27,14 @@ namespace detail {
 struct ChunkKernel;
 }
 
-// Which tape, and which recording on it (its generation), a Var belongs to. The
-// two sit together so that a Var is stamped with one 16-byte copy: a Var comes
-// back from an op through memory and is copied on at once, and a copy that read
-// two separate 8-byte stores as one would wait for them to reach the cache.
+// Which recording on which tape a Var belongs to. Generations are unique across
+// all tapes, so comparing the generation alone rejects a Var from a cleared tape
+// and one from another thread's tape; the tape's serial number only tells the
+// two apart in the error message. A Var is then 16 bytes and trivially copyable,
+// so an op returns it in two registers instead of through memory.
 struct TapeStamp {
-  const Tape* tape = nullptr;
-  std::uint64_t generation = 0;
+  std::uint64_t generation = 0;  // 0: no tape (an empty Var)
+  std::uint32_t tape = 0;        // the tape's serial number, for error messages
 };
 
 // A node's reverse rule: read the node's adjoint, add into its operands' adjoints.
@@ -172,7 +173,7 @@ class Tape {
   void clear();
 
   std::uint64_t generation() const { return stamp_.generation; }
-  const TapeStamp& stamp() const { return stamp_; }
+  std::uint32_t serial() const { return stamp_.tape; }
   std::size_t size() const { return nodes_.size(); }
   TapeCapacity capacity() const;
 
@@ -258,7 +259,7 @@ class Tape {
   Arena<double> values_;
   Arena<double> adjoints_;
   Arena<std::int64_t> ints_;
-  TapeStamp stamp_;  // this tape and its generation
+  TapeStamp stamp_;  // this recording and this tape
   bool grad_enabled_ = true;
   bool anomaly_ = false;
   bool swept_ = false;  // a backward ran since clear(): adjoints hold its results

@@ -27,20 +27,20 @@ Var::Var(double value) : Var(from_node(push_copy("constant", 1, 1, &value))) {}
 Var::Var(const Array& value)
     : Var(from_node(push_copy("constant", value.rows(), value.cols(), value.data()))) {}
 
-void Var::throw_invalid(const char* op) const {
-  if (!stamp_.tape) {
+void Var::throw_invalid(Var v, const char* op) {
+  if (v.empty()) {
     throw StaleVarError(fmt::format("{}: the Var is empty (default-constructed); assign it the "
                                     "result of an operation first",
                                     op));
   }
-  // Compare addresses before touching the tape: another thread's tape is not ours to read.
+  // Another thread's tape is not ours to read: its serial number tells it apart.
   Tape& here = Tape::current();
-  if (stamp_.tape != &here) {
+  if (v.tape_ != here.serial()) {
     throw StaleVarError(fmt::format("{}: the Var was recorded on another thread's tape; each "
                                     "thread records on its own tape, so compute it on this thread",
                                     op));
   }
-  if (stamp_.generation != here.generation()) {
+  if (v.generation_ != here.generation()) {
     throw StaleVarError(fmt::format("{}: the Var is stale: its tape was cleared after it was "
                                     "recorded; record it again in this step",
                                     op));
@@ -97,7 +97,7 @@ Var Var::operator()(Index i) const {
   return r == 1 ? element(*this, 0, i) : element(*this, i, 0);
 }
 
-void backward(const Var& loss) {
+void backward(Var loss) {
   Tape& t = Tape::current();
   const std::int32_t k = loss.index("backward");
   const Node& n = t.node(k);

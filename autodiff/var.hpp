@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 namespace autodiff {
 
@@ -29,7 +30,7 @@ class Var {
   Var(const Array& value);  // NOLINT(google-explicit-constructor)
 
   // Whether this Var was default-constructed and never assigned.
-  bool empty() const { return stamp_.tape == nullptr; }
+  bool empty() const { return generation_ == 0; }
 
   Index rows() const;
   Index cols() const;
@@ -67,29 +68,34 @@ class Var {
   }
   // Internal: the same, for ops that can consume a lazy node (fusion.hpp).
   std::int32_t index_lazy(const Tape& current, const char* op) const {
-    if (stamp_.tape == &current && stamp_.generation == current.generation()) [[likely]] {
+    if (generation_ == current.generation()) [[likely]] {
       return index_;
     }
-    throw_invalid(op);
+    throw_invalid(*this, op);
   }
   std::int32_t index_lazy(const char* op) const { return index_lazy(Tape::current(), op); }
   // Internal: wrap a node of the current tape.
   static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
   static Var from_node(Tape& t, std::int32_t index) {
     Var v;
-    v.stamp_ = t.stamp();
+    v.generation_ = t.generation();
     v.index_ = index;
+    v.tape_ = t.serial();
     return v;
   }
 
  private:
-  [[noreturn]] void throw_invalid(const char* op) const;
-  TapeStamp stamp_;
+  // Takes the Var by value, so that checking one never makes the caller keep it in memory.
+  [[noreturn]] static void throw_invalid(Var v, const char* op);
+  std::uint64_t generation_ = 0;  // the recording it belongs to (TapeStamp); 0 when empty
   std::int32_t index_ = -1;
+  std::uint32_t tape_ = 0;        // its tape's serial number, for the error message
 };
+static_assert(sizeof(Var) == 16 && std::is_trivially_copyable_v<Var>,
+              "a Var returns from an op in two registers");
 
 // Seeds d loss/d loss = 1 and accumulates gradients into every Parameter the loss depends on.
-void backward(const Var& loss);
+void backward(Var loss);
 
 class Parameter {
  public:
