@@ -31,18 +31,18 @@ namespace autodiff {
 using detail::eager_binary;
 using detail::eager_unary;
 
-Var operator+(const Var& a, const Var& b) { return eager_binary<rules::Add>(a, b); }
-Var operator-(const Var& a, const Var& b) { return eager_binary<rules::Sub>(a, b); }
-Var operator*(const Var& a, const Var& b) { return eager_binary<rules::Mul>(a, b); }
-Var operator/(const Var& a, const Var& b) { return eager_binary<rules::Div>(a, b); }
-Var operator+(const Var& a, double c) { return eager_unary<rules::AddConst>(a, c); }
-Var operator+(double c, const Var& a) { return eager_unary<rules::AddConst>(a, c); }
-Var operator-(const Var& a, double c) { return eager_unary<rules::AddConst>(a, -c); }
-Var operator-(double c, const Var& a) { return eager_unary<rules::ConstSub>(a, c); }
-Var operator*(const Var& a, double c) { return eager_unary<rules::MulConst>(a, c); }
-Var operator*(double c, const Var& a) { return eager_unary<rules::MulConst>(a, c); }
-Var operator/(const Var& a, double c) { return eager_unary<rules::MulConst>(a, 1.0 / c); }
-Var operator/(double c, const Var& a) { return eager_unary<rules::ConstDiv>(a, c); }
-Var operator-(const Var& a) { return eager_unary<rules::Neg>(a, 0.0); }
+Var operator+(Var a, Var b) { return eager_binary<rules::Add>(a, b); }
+Var operator-(Var a, Var b) { return eager_binary<rules::Sub>(a, b); }
+Var operator*(Var a, Var b) { return eager_binary<rules::Mul>(a, b); }
+Var operator/(Var a, Var b) { return eager_binary<rules::Div>(a, b); }
+Var operator+(Var a, double c) { return eager_unary<rules::AddConst>(a, c); }
+Var operator+(double c, Var a) { return eager_unary<rules::AddConst>(a, c); }
+Var operator-(Var a, double c) { return eager_unary<rules::AddConst>(a, -c); }
+Var operator-(double c, Var a) { return eager_unary<rules::ConstSub>(a, c); }
+Var operator*(Var a, double c) { return eager_unary<rules::MulConst>(a, c); }
+Var operator*(double c, Var a) { return eager_unary<rules::MulConst>(a, c); }
+Var operator/(Var a, double c) { return eager_unary<rules::MulConst>(a, 1.0 / c); }
+Var operator/(double c, Var a) { return eager_unary<rules::ConstDiv>(a, c); }
+Var operator-(Var a) { return eager_unary<rules::Neg>(a, 0.0); }
 
 }  // namespace autodiff

@@ -81,19 +81,19 @@ struct Neg {
 }  // namespace rules
 
 // On Vars and Parameters: one node at once (arithmetic.cpp).
-Var operator+(const Var& a, const Var& b);
-Var operator-(const Var& a, const Var& b);
-Var operator*(const Var& a, const Var& b);
-Var operator/(const Var& a, const Var& b);
-Var operator+(const Var& a, double b);
-Var operator+(double a, const Var& b);
-Var operator-(const Var& a, double b);
-Var operator-(double a, const Var& b);
-Var operator*(const Var& a, double b);
-Var operator*(double a, const Var& b);
-Var operator/(const Var& a, double b);
-Var operator/(double a, const Var& b);
-Var operator-(const Var& a);
+Var operator+(Var a, Var b);
+Var operator-(Var a, Var b);
+Var operator*(Var a, Var b);
+Var operator/(Var a, Var b);
+Var operator+(Var a, double b);
+Var operator+(double a, Var b);
+Var operator-(Var a, double b);
+Var operator-(double a, Var b);
+Var operator*(Var a, double b);
+Var operator*(double a, Var b);
+Var operator/(Var a, double b);
+Var operator/(double a, Var b);
+Var operator-(Var a);
 
 // With data or an Expr among the operands: an Expr (expr.hpp).
 // The operators with a double take their constraint as a template parameter:

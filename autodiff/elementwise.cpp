@@ -24,14 +24,14 @@ namespace autodiff {
 
 using detail::eager_unary;
 
-Var pow(const Var& a, double exponent) { return eager_unary<rules::Pow>(a, exponent); }
-Var square(const Var& a) { return eager_unary<rules::Square>(a, 0.0); }
-Var sqrt(const Var& a) { return eager_unary<rules::Sqrt>(a, 0.0); }
-Var exp(const Var& a) { return eager_unary<rules::Exp>(a, 0.0); }
-Var log(const Var& a) { return eager_unary<rules::Log>(a, 0.0); }
-Var tanh(const Var& a) { return eager_unary<rules::Tanh>(a, 0.0); }
-Var sigmoid(const Var& a) { return eager_unary<rules::Sigmoid>(a, 0.0); }
-Var relu(const Var& a) { return eager_unary<rules::Relu>(a, 0.0); }
-Var abs(const Var& a) { return eager_unary<rules::Abs>(a, 0.0); }
+Var pow(Var a, double exponent) { return eager_unary<rules::Pow>(a, exponent); }
+Var square(Var a) { return eager_unary<rules::Square>(a, 0.0); }
+Var sqrt(Var a) { return eager_unary<rules::Sqrt>(a, 0.0); }
+Var exp(Var a) { return eager_unary<rules::Exp>(a, 0.0); }
+Var log(Var a) { return eager_unary<rules::Log>(a, 0.0); }
+Var tanh(Var a) { return eager_unary<rules::Tanh>(a, 0.0); }
+Var sigmoid(Var a) { return eager_unary<rules::Sigmoid>(a, 0.0); }
+Var relu(Var a) { return eager_unary<rules::Relu>(a, 0.0); }
+Var abs(Var a) { return eager_unary<rules::Abs>(a, 0.0); }
 
 }  // namespace autodiff

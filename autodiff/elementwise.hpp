@@ -81,15 +81,15 @@ struct Abs {
 }  // namespace rules
 
 // On a Var or a Parameter: one node at once (elementwise.cpp).
-Var pow(const Var& a, double exponent);
-Var square(const Var& a);
-Var sqrt(const Var& a);
-Var exp(const Var& a);
-Var log(const Var& a);
-Var tanh(const Var& a);
-Var sigmoid(const Var& a);
-Var relu(const Var& a);
-Var abs(const Var& a);
+Var pow(Var a, double exponent);
+Var square(Var a);
+Var sqrt(Var a);
+Var exp(Var a);
+Var log(Var a);
+Var tanh(Var a);
+Var sigmoid(Var a);
+Var relu(Var a);
+Var abs(Var a);
 
 // On a Constant or an Expr: an Expr (expr.hpp).
 template <Lazy A>

@@ -36,8 +36,8 @@ namespace autodiff {
 template <class Tree>
 class Expr;
 
-Var sum(const Var& a);
-Var mean(const Var& a);
+Var sum(Var a);
+Var mean(Var a);
 
 namespace detail {
 

@@ -10,7 +10,7 @@ using detail::push;
 using detail::shape;
 
 // d(a_ij) = da_ij
-Var element(const Var& a, Index i, Index j) {
+Var element(Var a, Index i, Index j) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("element");
   const Node& na = t.node(ia);
@@ -29,7 +29,7 @@ Var element(const Var& a, Index i, Index j) {
 }
 
 // d(a[block]) = da[block]
-Var block(const Var& a, Index row, Index col, Index rows, Index cols) {
+Var block(Var a, Index row, Index col, Index rows, Index cols) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("block");
   const Node& na = t.node(ia);
@@ -47,7 +47,7 @@ Var block(const Var& a, Index row, Index col, Index rows, Index cols) {
   return finish(t, k);
 }
 
-Var rows(const Var& a, Index first, Index count) {
+Var rows(Var a, Index first, Index count) {
   const Index total = a.rows();
   if (first < 0 || count < 0 || first + count > total) {
     throw IndexError(fmt::format("rows: rows {} to {} are outside a {}x{} Var", first, first + count - 1,
@@ -57,7 +57,7 @@ Var rows(const Var& a, Index first, Index count) {
 }
 
 // A leaf that shares a's value storage and stops the gradient.
-Var detach(const Var& a) {
+Var detach(Var a) {
   Tape& t = Tape::current();
   const Node& na = t.node(a.index("detach"));
   return Var::from_node(t.push_external("detach", na.rows, na.cols, na.val, nullptr));

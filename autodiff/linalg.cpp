@@ -10,7 +10,7 @@ using detail::push;
 using detail::shape;
 
 // d(AB) = dA B + A dB, so dA += G B^T and dB += A^T G
-Var matmul(const Var& a, const Var& b) {
+Var matmul(Var a, Var b) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("matmul");
   const std::int32_t ib = b.index("matmul");
@@ -37,7 +37,7 @@ Var matmul(const Var& a, const Var& b) {
 }
 
 // d(A^T) = (dA)^T
-Var transpose(const Var& a) {
+Var transpose(Var a) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("transpose");
   const std::int32_t k = push(t, "transpose", t.node(ia).cols, t.node(ia).rows, [](Tape& t, const Node& n) {
@@ -48,7 +48,7 @@ Var transpose(const Var& a) {
 }
 
 // d(sum a.*b) = b da + a db
-Var dot(const Var& a, const Var& b) {
+Var dot(Var a, Var b) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("dot");
   const std::int32_t ib = b.index("dot");

@@ -53,7 +53,7 @@ void require_columns(const char* op, const Node& n) {
 }  // namespace
 
 // d(lse a)_i = sum_j softmax(a)_ij da_ij
-Var logsumexp(const Var& logits) {
+Var logsumexp(Var logits) {
   Tape& t = Tape::current();
   const std::int32_t ia = logits.index("logsumexp");
   require_columns("logsumexp", t.node(ia));
@@ -68,7 +68,7 @@ Var logsumexp(const Var& logits) {
 }
 
 // y = softmax(a) per row; da_i = y_i .* (g_i - <g_i, y_i>)
-Var softmax(const Var& logits) {
+Var softmax(Var logits) {
   Tape& t = Tape::current();
   const std::int32_t ia = logits.index("softmax");
   require_columns("softmax", t.node(ia));
@@ -82,7 +82,7 @@ Var softmax(const Var& logits) {
 }
 
 // y = a - lse(a) per row; da_i = g_i - softmax(a)_i * sum_j g_ij
-Var log_softmax(const Var& logits) {
+Var log_softmax(Var logits) {
   Tape& t = Tape::current();
   const std::int32_t ia = logits.index("log_softmax");
   require_columns("log_softmax", t.node(ia));
@@ -96,7 +96,7 @@ Var log_softmax(const Var& logits) {
 }
 
 // L = mean_i (lse(a_i) - a_i,label_i); dL/da_ij = (softmax(a)_ij - [j = label_i]) / m
-Var cross_entropy(const Var& logits, std::span<const std::int64_t> labels) {
+Var cross_entropy(Var logits, std::span<const std::int64_t> labels) {
   Tape& t = Tape::current();
   const std::int32_t ia = logits.index("cross_entropy");
   const Node& na = t.node(ia);
@@ -128,13 +128,13 @@ Var cross_entropy(const Var& logits, std::span<const std::int64_t> labels) {
   return finish(t, k);
 }
 
-Var cross_entropy(const Var& logits, const std::vector<int>& labels) {
+Var cross_entropy(Var logits, const std::vector<int>& labels) {
   std::vector<std::int64_t> wide(labels.begin(), labels.end());
   return cross_entropy(logits, std::span<const std::int64_t>(wide));
 }
 
 // y(r, p*d + c) = table(index(r, p), c); the adjoint scatters back: dtable(index(r, p), c) += g(r, p*d + c)
-Var gather_rows(const Var& table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) {
+Var gather_rows(Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) {
   Tape& t = Tape::current();
   const std::int32_t ia = table.index("gather_rows");
   const Node& nt = t.node(ia);
@@ -166,7 +166,7 @@ Var gather_rows(const Var& table, const Eigen::Array<std::int64_t, Eigen::Dynami
   return finish(t, k);
 }
 
-Var gather_rows(const Var& table, std::span<const std::int64_t> rows) {
+Var gather_rows(Var table, std::span<const std::int64_t> rows) {
   Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> index(Index(rows.size()), 1);
   for (std::size_t r = 0; r < rows.size(); ++r) index(Index(r)) = rows[r];
   return gather_rows(table, index);

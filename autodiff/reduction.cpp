@@ -10,7 +10,7 @@ using detail::push;
 
 // d(sum a) = sum(da): every element receives the upstream adjoint
 // A fused operand (fusion.hpp) is summed chunk by chunk and never stored.
-Var sum(const Var& a) {
+Var sum(Var a) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index_lazy(t, "sum");
   const bool fused = t.node(ia).lazy;
@@ -32,7 +32,7 @@ Var sum(const Var& a) {
 }
 
 // d(sum_j a_ij) = sum_j da_ij: row i's adjoint goes to every element of row i
-Var sum_rowwise(const Var& a) {
+Var sum_rowwise(Var a) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("sum_rowwise");
   const std::int32_t k = push(t, "sum_rowwise", t.node(ia).rows, 1, [](Tape& t, const Node& n) {
@@ -44,7 +44,7 @@ Var sum_rowwise(const Var& a) {
 }
 
 // d(sum_i a_ij) = sum_i da_ij: column j's adjoint goes to every element of column j
-Var sum_colwise(const Var& a) {
+Var sum_colwise(Var a) {
   Tape& t = Tape::current();
   const std::int32_t ia = a.index("sum_colwise");
   const std::int32_t k = push(t, "sum_colwise", 1, t.node(ia).cols, [](Tape& t, const Node& n) {
@@ -56,8 +56,8 @@ Var sum_colwise(const Var& a) {
 }
 
 // A mean is a sum scaled by 1/count; the scaling is its own node.
-Var mean(const Var& a) { return sum(a) * (1.0 / double(a.size())); }
-Var mean_rowwise(const Var& a) { return sum_rowwise(a) * (1.0 / double(a.cols())); }
-Var mean_colwise(const Var& a) { return sum_colwise(a) * (1.0 / double(a.rows())); }
+Var mean(Var a) { return sum(a) * (1.0 / double(a.size())); }
+Var mean_rowwise(Var a) { return sum_rowwise(a) * (1.0 / double(a.cols())); }
+Var mean_colwise(Var a) { return sum_colwise(a) * (1.0 / double(a.rows())); }
 
 }  // namespace autodiff
