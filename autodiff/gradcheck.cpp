@@ -9,6 +9,24 @@
 
 namespace autodiff {
 
+namespace {
+
+// Puts the parameters back as they were when gradcheck returns, and also when f
+// throws: their gradients, and the element being nudged by a finite difference.
+struct Restore {
+  const std::vector<Parameter*>& params;
+  std::vector<Array> grads;
+  double* nudged = nullptr;  // the element being perturbed, if any
+  double original = 0.0;
+
+  ~Restore() {
+    if (nudged) *nudged = original;
+    for (std::size_t q = 0; q < grads.size(); ++q) params[q]->grad() = grads[q];
+  }
+};
+
+}  // namespace
+
 std::string GradcheckResult::summary() const {
   return fmt::format("gradcheck {}: {} elements; worst at {}: analytic {:.10g}, numeric {:.10g}, "
                      "relative error {:.3g} ({:.3g} of the tolerance)",
@@ -20,9 +38,9 @@ GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Param
                           GradcheckOptions options) {
   if (params.empty()) throw Error("gradcheck: no parameters to check");
   Tape& t = Tape::current();
-  std::vector<Array> saved;
+  Restore restore{params, {}};
   for (Parameter* p : params) {
-    saved.push_back(p->grad());
+    restore.grads.push_back(p->grad());
     p->zero_grad();
   }
 
@@ -32,6 +50,7 @@ GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Param
   for (Parameter* p : params) analytic.push_back(p->grad());
 
   auto loss_at = [&](Parameter& p, Index k, double x) {
+    restore.nudged = &p.value()(k);
     p.value()(k) = x;
     t.clear();
     NoGrad no_grad;
@@ -44,9 +63,11 @@ GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Param
     Parameter& p = *params[q];
     for (Index k = 0; k < p.size(); ++k) {
       const double x = p.value()(k);
+      restore.original = x;
       const double numeric =
           (loss_at(p, k, x + options.eps) - loss_at(p, k, x - options.eps)) / (2.0 * options.eps);
       p.value()(k) = x;
+      restore.nudged = nullptr;
       const double a = analytic[q](k);
       const double diff = std::abs(a - numeric);
       double ratio = diff / (options.atol + options.rtol * std::abs(numeric));
@@ -68,7 +89,6 @@ GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Param
   result.where = fmt::format("parameter {}{} element ({}, {})", result.parameter,
                              worst.name().empty() ? "" : fmt::format(" ('{}')", worst.name()),
                              result.row, result.col);
-  for (std::size_t q = 0; q < params.size(); ++q) params[q]->grad() = saved[q];
   t.clear();
   return result;
 }

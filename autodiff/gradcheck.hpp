@@ -35,7 +35,8 @@ struct GradcheckResult {
 
 // f records a scalar loss from the parameters on the calling thread's tape.
 // gradcheck clears that tape between evaluations; the parameters' values and
-// gradients are as before when it returns.
+// gradients are as before when it returns, and also when f throws (the exception
+// then passes through).
 GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Parameter*>& params,
                           GradcheckOptions options = {});
 

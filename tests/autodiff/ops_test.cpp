@@ -7,6 +7,7 @@
 #include "autodiff/autodiff.hpp"
 #include "throws_with.hpp"
 
+#include <stdexcept>
 #include <string>
 
 using namespace autodiff;
@@ -176,4 +177,22 @@ BOOST_AUTO_TEST_CASE(gradcheck_reports_a_wrong_gradient_and_where_it_is) {
   BOOST_TEST(!bad.passed);
   BOOST_TEST(bad.where.find("'W'") != std::string::npos);
   BOOST_TEST(bad.summary().find("FAILED") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(gradcheck_puts_values_and_gradients_back_when_f_throws) {
+  Parameter p(Array::Random(2, 3), "W");
+  const Array value = p.value();
+  p.grad().setConstant(7.0);  // a gradient accumulated before the check
+  // f throws on its n-th call: the first is the tape's gradient, the later ones the
+  // finite differences, each with one element of p nudged.
+  for (int fail_at : {1, 2, 3, 6}) {
+    int calls = 0;
+    auto f = [&] {
+      if (++calls == fail_at) throw std::runtime_error("f failed");
+      return sum(square(p));
+    };
+    BOOST_TEST(throws_with<std::runtime_error>([&] { (void)gradcheck(f, {&p}); }, {"f failed"}));
+    BOOST_TEST((p.value() == value).all(), "call " << fail_at << " left p nudged");
+    BOOST_TEST((p.grad() == 7.0).all(), "call " << fail_at << " lost p's gradient");
+  }
 }
