@@ -50,7 +50,7 @@ std::size_t TapeCapacity::bytes() const {
   return nodes * sizeof(Node) + doubles * sizeof(double) + integers * sizeof(std::int64_t);
 }
 
-Tape::Tape() : stamp_{next_generation.fetch_add(1), next_serial.fetch_add(1)} {}
+Tape::Tape() : generation_(next_generation.fetch_add(1)), serial_(next_serial.fetch_add(1)) {}
 
 Tape& Tape::make_current() {
   thread_local Tape tape;  // destroyed when its thread ends
@@ -63,7 +63,7 @@ void Tape::clear() {
   values_.clear();
   adjoints_.clear();
   ints_.clear();
-  stamp_.generation = next_generation.fetch_add(1);
+  generation_ = next_generation.fetch_add(1);
   swept_ = false;
 }
 

@@ -27,16 +27,6 @@ namespace detail {
 struct ChunkKernel;
 }
 
-// Which recording on which tape a Var belongs to. Generations are unique across
-// all tapes, so comparing the generation alone rejects a Var from a cleared tape
-// and one from another thread's tape; the tape's serial number only tells the
-// two apart in the error message. A Var is then 16 bytes and trivially copyable,
-// so an op returns it in two registers instead of through memory.
-struct TapeStamp {
-  std::uint64_t generation = 0;  // 0: no tape (an empty Var)
-  std::uint32_t tape = 0;        // the tape's serial number, for error messages
-};
-
 // A node's reverse rule: read the node's adjoint, add into its operands' adjoints.
 // A plain function pointer: captureless lambdas decay to it, so recording costs no allocation.
 using BackwardFn = void (*)(Tape&, const Node&);
@@ -172,8 +162,11 @@ class Tape {
   // Drop every node; Vars recorded so far become stale. Memory is kept for reuse.
   void clear();
 
-  std::uint64_t generation() const { return stamp_.generation; }
-  std::uint32_t serial() const { return stamp_.tape; }
+  // Which recording this is: a new number at every clear(), unique across all
+  // tapes, so a Var from a cleared tape or another thread's tape never matches.
+  std::uint64_t generation() const { return generation_; }
+  // This tape's serial number: it only tells those two cases apart in error messages.
+  std::uint32_t serial() const { return serial_; }
   std::size_t size() const { return nodes_.size(); }
   TapeCapacity capacity() const;
 
@@ -259,7 +252,8 @@ class Tape {
   Arena<double> values_;
   Arena<double> adjoints_;
   Arena<std::int64_t> ints_;
-  TapeStamp stamp_;  // this recording and this tape
+  std::uint64_t generation_;
+  std::uint32_t serial_;
   bool grad_enabled_ = true;
   bool anomaly_ = false;
   bool swept_ = false;  // a backward ran since clear(): adjoints hold its results

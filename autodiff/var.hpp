@@ -87,9 +87,12 @@ class Var {
  private:
   // Takes the Var by value, so that checking one never makes the caller keep it in memory.
   [[noreturn]] static void throw_invalid(Var v, const char* op);
-  std::uint64_t generation_ = 0;  // the recording it belongs to (TapeStamp); 0 when empty
+  // The check compares generations alone (Tape::generation); the serial number
+  // only picks the error message. 16 trivially copyable bytes: an op returns a
+  // Var in two registers, where a larger handle would go through memory.
+  std::uint64_t generation_ = 0;  // the recording it belongs to; 0 when empty
   std::int32_t index_ = -1;
-  std::uint32_t tape_ = 0;        // its tape's serial number, for the error message
+  std::uint32_t tape_ = 0;        // its tape's serial number
 };
 static_assert(sizeof(Var) == 16 && std::is_trivially_copyable_v<Var>,
               "a Var returns from an op in two registers");
