@@ -22,6 +22,8 @@ namespace {
 // so 22,222 steps make 99,999 ops.
 constexpr int kSteps = 22'222;
 constexpr double kOps = kSteps / 2 * 4.0 + kSteps / 2 * 5.0;
+// The chain's inputs, the same in all three versions.
+constexpr double kA = 0.9, kB = 0.1, kX = 0.5;
 
 void count_ops(benchmark::State& state) {
   state.counters["time_per_op"] = benchmark::Counter(
@@ -49,11 +51,16 @@ Gradient tape_gradient(int steps, Parameter& a, Parameter& b, Parameter& x) {
 }
 
 // The same chain, forward storing each intermediate, then a reverse loop of
-// the adjoints written by hand. The vectors hold steps elements.
-Gradient hand_gradient(int steps, std::vector<double>& pre, std::vector<double>& t,
-                       std::vector<double>& out) {
-  const double a = 0.9, b = 0.1;
-  double v = 0.5;
+// the adjoints written by hand.
+struct HandStorage {
+  explicit HandStorage(int steps) : pre(std::size_t(steps)), t(pre.size()), out(pre.size()) {}
+  std::vector<double> pre, t, out;
+};
+
+Gradient hand_gradient(int steps, HandStorage& s) {
+  auto& [pre, t, out] = s;
+  const double a = kA, b = kB;
+  double v = kX;
   for (int k = 0; k < steps; ++k) {
     pre[k] = v;
     t[k] = std::tanh(v * a + b);
@@ -77,24 +84,30 @@ Gradient hand_gradient(int steps, std::vector<double>& pre, std::vector<double>&
 // anomaly mode). Values stay in registers; each op appends its operands'
 // indices and its partial derivatives, computed in the forward pass (a Jacobian
 // tape, as Adept and CoDiPack record); the reverse sweep is one loop with no calls.
-struct FloorEntry {
-  std::int32_t a, b;  // operand slots (slot 0 is a sink for an absent operand)
-  double da, db;      // d result / d operand
+struct FloorTape {
+  struct Entry {
+    std::int32_t a, b;  // operand slots (slot 0 is a sink for an absent operand)
+    double da, db;      // d result / d operand
+  };
+  // At most 5 slots a step, plus the sink, a, b and x.
+  explicit FloorTape(int steps) : entries(std::size_t(steps) * 5 + 4), adj(entries.size()) {}
+  std::vector<Entry> entries;
+  std::vector<double> adj;
 };
 
-// The vectors hold at least 5 * steps + 4 elements.
-Gradient floor_gradient(int steps, std::vector<FloorEntry>& tape, std::vector<double>& adj) {
+Gradient floor_gradient(int steps, FloorTape& f) {
+  auto& [tape, adj] = f;
   std::int32_t n = 0;
   auto push = [&](std::int32_t a, double da, std::int32_t b = 0, double db = 0.0) {
     tape[std::size_t(n)] = {a, b, da, db};
     adj[std::size_t(n)] = 0.0;
     return n++;
   };
-  const double a = 0.9, b = 0.1;
+  const double a = kA, b = kB;
   push(0, 0.0);  // the sink
   const std::int32_t ia = push(0, 0.0), ib = push(0, 0.0), ix = push(0, 0.0);
   std::int32_t iv = ix;
-  double v = 0.5;
+  double v = kX;
   for (int k = 0; k < steps; ++k) {
     const std::int32_t im = push(iv, a, ia, v);
     const double z = v * a + b;
@@ -112,7 +125,7 @@ Gradient floor_gradient(int steps, std::vector<FloorEntry>& tape, std::vector<do
   }
   adj[std::size_t(iv)] = 1.0;
   for (std::int32_t k = iv; k > ix; --k) {
-    const FloorEntry& e = tape[std::size_t(k)];
+    const FloorTape::Entry& e = tape[std::size_t(k)];
     const double g = adj[std::size_t(k)];
     adj[std::size_t(e.a)] += g * e.da;
     adj[std::size_t(e.b)] += g * e.db;
@@ -121,32 +134,30 @@ Gradient floor_gradient(int steps, std::vector<FloorEntry>& tape, std::vector<do
 }
 
 void tape_chain(benchmark::State& state) {
-  Parameter a(0.9), b(0.1), x(0.5);
+  Parameter a(kA), b(kB), x(kX);
   for (auto _ : state) benchmark::DoNotOptimize(tape_gradient(kSteps, a, b, x));
   count_ops(state);
 }
 
 void hand_chain(benchmark::State& state) {
-  std::vector<double> pre(kSteps), t(kSteps), out(kSteps);
-  for (auto _ : state) benchmark::DoNotOptimize(hand_gradient(kSteps, pre, t, out));
+  HandStorage storage(kSteps);
+  for (auto _ : state) benchmark::DoNotOptimize(hand_gradient(kSteps, storage));
   count_ops(state);
 }
 
 void floor_chain(benchmark::State& state) {
-  std::vector<FloorEntry> tape(std::size_t(kSteps) * 5 + 4);
-  std::vector<double> adj(tape.size());
-  for (auto _ : state) benchmark::DoNotOptimize(floor_gradient(kSteps, tape, adj));
+  FloorTape tape(kSteps);
+  for (auto _ : state) benchmark::DoNotOptimize(floor_gradient(kSteps, tape));
   count_ops(state);
 }
 
 // Whether the three chains give one gradient over `steps` steps (within rounding).
 bool gradients_agree(int steps) {
-  Parameter a(0.9), b(0.1), x(0.5);
-  std::vector<double> pre(steps), t(steps), out(steps);
-  std::vector<FloorEntry> tape(std::size_t(steps) * 5 + 4);
-  std::vector<double> adj(tape.size());
-  const Gradient want = hand_gradient(steps, pre, t, out);
-  const Gradient got[] = {tape_gradient(steps, a, b, x), floor_gradient(steps, tape, adj)};
+  Parameter a(kA), b(kB), x(kX);
+  HandStorage storage(steps);
+  FloorTape tape(steps);
+  const Gradient want = hand_gradient(steps, storage);
+  const Gradient got[] = {tape_gradient(steps, a, b, x), floor_gradient(steps, tape)};
   auto close = [](double p, double q) { return std::abs(p - q) <= 1e-12 * (1.0 + std::abs(q)); };
   for (const Gradient& g : got) {
     if (!close(g.da, want.da) || !close(g.db, want.db) || !close(g.dx, want.dx)) {
