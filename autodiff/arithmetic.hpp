@@ -80,51 +80,38 @@ struct Neg {
 
 }  // namespace rules
 
-// On Vars and Parameters: one node at once (arithmetic.cpp).
-Var operator+(Var a, Var b);
-Var operator-(Var a, Var b);
-Var operator*(Var a, Var b);
-Var operator/(Var a, Var b);
-Var operator+(Var a, double b);
-Var operator+(double a, Var b);
-Var operator-(Var a, double b);
-Var operator-(double a, Var b);
-Var operator*(Var a, double b);
-Var operator*(double a, Var b);
-Var operator/(Var a, double b);
-Var operator/(double a, Var b);
-Var operator-(Var a);
-
-// With data or an Expr among the operands: an Expr (expr.hpp).
+// On Vars and Parameters alone each records at once and returns a Var; with data
+// (a Constant, an Eigen array) or an expression among the operands it returns an
+// expression (expr.hpp), recorded when it becomes a Var.
 // The operators with a double take their constraint as a template parameter:
 // clang 14 checks the signature before a requires-clause and then rejects an
 // operator- on two plain numbers (size_t - size_t) when ours is visible.
 template <class A, class B> requires BinaryOperands<A, B>
-auto operator+(const A& a, const B& b) { return detail::binary_expr<rules::Add>(a, b); }
+auto operator+(const A& a, const B& b) { return detail::binary<rules::Add>(a, b); }
 template <class A, class B> requires BinaryOperands<A, B>
-auto operator-(const A& a, const B& b) { return detail::binary_expr<rules::Sub>(a, b); }
+auto operator-(const A& a, const B& b) { return detail::binary<rules::Sub>(a, b); }
 template <class A, class B> requires BinaryOperands<A, B>
-auto operator*(const A& a, const B& b) { return detail::binary_expr<rules::Mul>(a, b); }
+auto operator*(const A& a, const B& b) { return detail::binary<rules::Mul>(a, b); }
 template <class A, class B> requires BinaryOperands<A, B>
-auto operator/(const A& a, const B& b) { return detail::binary_expr<rules::Div>(a, b); }
+auto operator/(const A& a, const B& b) { return detail::binary<rules::Div>(a, b); }
 
-template <class A, Requires<Lazy<A>> = 0>
-auto operator+(const A& a, double c) { return detail::unary_expr<rules::AddConst>(a, c); }
-template <class A, Requires<Lazy<A>> = 0>
-auto operator+(double c, const A& a) { return detail::unary_expr<rules::AddConst>(a, c); }
-template <class A, Requires<Lazy<A>> = 0>
-auto operator-(const A& a, double c) { return detail::unary_expr<rules::AddConst>(a, -c); }
-template <class A, Requires<Lazy<A>> = 0>
-auto operator-(double c, const A& a) { return detail::unary_expr<rules::ConstSub>(a, c); }
-template <class A, Requires<Lazy<A>> = 0>
-auto operator*(const A& a, double c) { return detail::unary_expr<rules::MulConst>(a, c); }
-template <class A, Requires<Lazy<A>> = 0>
-auto operator*(double c, const A& a) { return detail::unary_expr<rules::MulConst>(a, c); }
-template <class A, Requires<Lazy<A>> = 0>
-auto operator/(const A& a, double c) { return detail::unary_expr<rules::MulConst>(a, 1.0 / c); }
-template <class A, Requires<Lazy<A>> = 0>
-auto operator/(double c, const A& a) { return detail::unary_expr<rules::ConstDiv>(a, c); }
-template <class A, Requires<Lazy<A>> = 0>
-auto operator-(const A& a) { return detail::unary_expr<rules::Neg>(a); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator+(const A& a, double c) { return detail::unary<rules::AddConst>(a, c); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator+(double c, const A& a) { return detail::unary<rules::AddConst>(a, c); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator-(const A& a, double c) { return detail::unary<rules::AddConst>(a, -c); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator-(double c, const A& a) { return detail::unary<rules::ConstSub>(a, c); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator*(const A& a, double c) { return detail::unary<rules::MulConst>(a, c); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator*(double c, const A& a) { return detail::unary<rules::MulConst>(a, c); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator/(const A& a, double c) { return detail::unary<rules::MulConst>(a, 1.0 / c); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator/(double c, const A& a) { return detail::unary<rules::ConstDiv>(a, c); }
+template <class A, Requires<Operand<A>> = 0>
+auto operator-(const A& a) { return detail::unary<rules::Neg>(a); }
 
 }  // namespace autodiff

@@ -47,6 +47,13 @@ struct Log {
   static constexpr auto backward = [](const auto& s) { return s.g / s.x; };
 };
 
+// d(log(1 + a)) = da / (1 + a); exact for tiny a, where log(1 + a) would round 1 + a
+struct Log1p {
+  static constexpr const char* name = "log1p";
+  static constexpr auto forward = [](const auto& s) { return s.x.log1p(); };
+  static constexpr auto backward = [](const auto& s) { return s.g / (1.0 + s.x); };
+};
+
 // d(tanh a) = (1 - tanh(a)^2) da
 struct Tanh {
   static constexpr const char* name = "tanh";
@@ -80,35 +87,18 @@ struct Abs {
 
 }  // namespace rules
 
-// On a Var or a Parameter: one node at once (elementwise.cpp).
-Var pow(Var a, double exponent);
-Var square(Var a);
-Var sqrt(Var a);
-Var exp(Var a);
-Var log(Var a);
-Var tanh(Var a);
-Var sigmoid(Var a);
-Var relu(Var a);
-Var abs(Var a);
-
-// On a Constant or an Expr: an Expr (expr.hpp).
-template <Lazy A>
-auto pow(const A& a, double exponent) { return detail::unary_expr<rules::Pow>(a, exponent); }
-template <Lazy A>
-auto square(const A& a) { return detail::unary_expr<rules::Square>(a); }
-template <Lazy A>
-auto sqrt(const A& a) { return detail::unary_expr<rules::Sqrt>(a); }
-template <Lazy A>
-auto exp(const A& a) { return detail::unary_expr<rules::Exp>(a); }
-template <Lazy A>
-auto log(const A& a) { return detail::unary_expr<rules::Log>(a); }
-template <Lazy A>
-auto tanh(const A& a) { return detail::unary_expr<rules::Tanh>(a); }
-template <Lazy A>
-auto sigmoid(const A& a) { return detail::unary_expr<rules::Sigmoid>(a); }
-template <Lazy A>
-auto relu(const A& a) { return detail::unary_expr<rules::Relu>(a); }
-template <Lazy A>
-auto abs(const A& a) { return detail::unary_expr<rules::Abs>(a); }
+// On Vars and Parameters alone each records at once and returns a Var; with data
+// (a Constant, an Eigen array) or an expression among the operands it returns an
+// expression (expr.hpp), recorded when it becomes a Var.
+template <Operand A> auto pow(const A& a, double exponent) { return detail::unary<rules::Pow>(a, exponent); }
+template <Operand A> auto square(const A& a) { return detail::unary<rules::Square>(a); }
+template <Operand A> auto sqrt(const A& a) { return detail::unary<rules::Sqrt>(a); }
+template <Operand A> auto exp(const A& a) { return detail::unary<rules::Exp>(a); }
+template <Operand A> auto log(const A& a) { return detail::unary<rules::Log>(a); }
+template <Operand A> auto log1p(const A& a) { return detail::unary<rules::Log1p>(a); }
+template <Operand A> auto tanh(const A& a) { return detail::unary<rules::Tanh>(a); }
+template <Operand A> auto sigmoid(const A& a) { return detail::unary<rules::Sigmoid>(a); }
+template <Operand A> auto relu(const A& a) { return detail::unary<rules::Relu>(a); }
+template <Operand A> auto abs(const A& a) { return detail::unary<rules::Abs>(a); }
 
 }  // namespace autodiff

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Expressions. An element-wise op (+ - * /, exp, tanh, ...) with data among its
-// operands (a Constant, an Eigen array) or an Expr does not record at once: it
-// returns an Expr, a small tree of ops whose leaves are Vars, as Eigen's operators
-// return expressions. The tree is recorded when it becomes a Var (assigned to one,
-// or passed to any op that takes a Var):
-//  - a single op records its own node, as an op on Vars does;
+// Expressions: the one lazy mechanism. An element-wise op (+ - * /, exp, tanh, ...)
+// does not record at once: it returns an Expr, a small tree of ops whose leaves are
+// Vars (a Parameter, a Constant or an Eigen array becomes a leaf when the op is
+// written), as Eigen's operators return expressions. The tree is recorded when it
+// becomes a Var (assigned to one, or passed to any op that takes a Var):
+//  - a single op, or a tree of 1x1 leaves (scalar code), records op by op;
 //  - a tree of several ops whose leaves are all 1x1 or of one shape records ONE
 //    node. Its value is one loop over the elements, with no intermediate array,
 //    and its reverse rule sends the adjoint to each leaf through the ops' own
@@ -12,14 +12,13 @@
 //  - sum(expr) and mean(expr) record one 1x1 node and store nothing of the tree:
 //    the job-duration loss sum(square(y - (t0 + t1 * x))) and its partial
 //    derivatives are one pass over the data, as a hand-written gradient is.
-// Anything else (broadcasting a row or a column, a fused operand, anomaly mode)
-// records op by op, with the same results. See docs/design.md, "Expressions".
-//
-// Keep results as Var, not auto: `auto e = x * a;` is an unrecorded Expr, recorded
-// anew each time it is used (the results are right, the work is repeated).
+// Anything else (broadcasting a row or a column, anomaly mode) records op by op,
+// with the same results. An Expr remembers the Var it was recorded as, so one kept
+// with `auto` and used twice is recorded once. See docs/design.md, "Expressions".
 #pragma once
 
-#include "autodiff/detail/fusion.hpp"
+#include "autodiff/detail/record.hpp"
+#include "autodiff/rules.hpp"
 #include "autodiff/tape.hpp"
 #include "autodiff/var.hpp"
 
@@ -40,116 +39,56 @@ Var sum(Var a);
 Var mean(Var a);
 
 namespace detail {
-
-// ---- what an op's rules read (rules live in arithmetic.hpp and elementwise.hpp).
-// One-operand ops: forward(s) reads s.x (and s.c); backward(s) reads the upstream
-// adjoint s.g, the operand s.x, the result s.y and s.c.
-template <class X>
-struct UnaryArgs {
-  const X& x;
-  double c;
-};
-template <class G, class X, class Y>
-struct UnaryGradArgs {
-  const G& g;
-  const X& x;
-  const Y& y;
-  double c;
-};
-// Two-operand ops: forward(s) reads s.a and s.b; da(s) and db(s) read s.g, s.a,
-// s.b and the result s.y, and give the contribution to each operand's adjoint in
-// the result's shape. s.a or s.b may be a plain double, so rules use operators only.
-template <class A, class B>
-struct BinaryArgs {
-  const A& a;
-  const B& b;
-};
-template <class G, class A, class B, class Y>
-struct BinaryGradArgs {
-  const G& g;
-  const A& a;
-  const B& b;
-  const Y& y;
-};
-
-using Scalar = Eigen::Array<double, 1, 1>;
-using ScalarMap = Eigen::Map<Scalar>;
-using ConstScalarMap = Eigen::Map<const Scalar>;
-using ChunkMap = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned16>;
-using ChunkOut = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned16>;
-
-// True, once, when nothing has been added to target's adjoint in this sweep.
-inline bool take_fresh(Node& target) {
-  const bool fresh = target.fresh;
-  target.fresh = false;
-  return fresh;
-}
-
 template <class T>
 struct is_expr : std::false_type {};
 template <class Tree>
 struct is_expr<Expr<Tree>> : std::true_type {};
-
 }  // namespace detail
 
-// An element-wise op builds an Expr when an operand is data (a Constant or an
-// Eigen array, which is copied onto the tape) or already an Expr; its other
-// operand may also be a Var or a Parameter. Ops on Vars and Parameters alone
-// record at once and return a Var, as scalar code wants: a 1x1 op is cheaper to
-// record on its own than inside an expression.
+// What an element-wise op takes: a Var, a Parameter, a Constant or an Expr, and on
+// one side an Eigen array (copied onto the tape) or a double.
 template <class T>
 concept Expression = detail::is_expr<T>::value;
 template <class T>
+concept Operand = std::same_as<T, Var> || std::same_as<T, Parameter> ||
+                  std::same_as<T, Constant> || Expression<T>;
+template <class T>
 concept EigenDense = std::derived_from<T, Eigen::DenseBase<T>>;
+// Vars and Parameters alone record at once: a 1x1 op is cheaper on its own than
+// inside an expression, and scalar code is made of them.
 template <class T>
-concept Lazy = Expression<T> || std::same_as<T, Constant>;
-template <class T>
-concept Operand = std::same_as<T, Var> || std::same_as<T, Parameter> || Lazy<T>;
-// For a constraint written as a template parameter: template <class A, Requires<Lazy<A>> = 0>.
+concept Eager = std::same_as<T, Var> || std::same_as<T, Parameter>;
+template <class A, class B>
+concept BinaryOperands = (Operand<A> && (Operand<B> || EigenDense<B>)) || (EigenDense<A> && Operand<B>);
+// For a constraint written as a template parameter: template <class A, Requires<Operand<A>> = 0>.
 template <bool Condition>
 using Requires = std::enable_if_t<Condition, int>;
-template <class A, class B>
-concept BinaryOperands = (Lazy<A> && (Operand<B> || EigenDense<B>)) ||
-                         (Lazy<B> && (Operand<A> || EigenDense<A>)) ||
-                         (EigenDense<A> && Operand<B>) || (Operand<A> && EigenDense<B>);
 
 namespace detail {
 
-// Each rule's op recorded on its own (record.hpp); arithmetic.cpp and
-// elementwise.cpp instantiate them, so users' code does not compile them again.
-template <class R>
-Var eager_unary(const Var& x, double c);
-template <class R>
-Var eager_binary(const Var& a, const Var& b);
-
-// Throws ShapeError: op cannot broadcast shapes a and b (arithmetic.cpp).
-[[noreturn]] void throw_broadcast(const char* op, Index ar, Index ac, Index br, Index bc);
-
-// NumPy's broadcasting rule for one dimension of a two-operand op.
-inline std::int32_t broadcast(const char* op, std::int32_t x, std::int32_t y,
-                              const std::int32_t (&a)[2], const std::int32_t (&b)[2]) {
-  if (x == y || y == 1) return x;
-  if (x == 1) return y;
-  throw_broadcast(op, a[0], a[1], b[0], b[1]);
-}
+using ChunkMap = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned16>;
+using ChunkOut = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned16>;
 
 // ---- the tree. Leaves and constants are numbered left to right; a node's leaves
 // are [L, L + kLeaves) and its constants [C, C + kConsts). value<L, C>(env) is the
 // node's value as an Eigen expression over env's leaves; backprop<L, C>(env, g, y)
 // sends the upstream adjoint g of the node (whose value is y) to its leaves.
 // Each node knows its shape, so that an op with operands that do not broadcast
-// throws when it is written, as a recorded op would; in anomaly mode (DetectAnomaly)
-// each op is recorded at once (`done`), so that the op that makes a NaN is named.
+// throws when it is written, as a recorded op would; `scalar` says every leaf is
+// 1x1. `done` is the Var a node was recorded as: in anomaly mode (DetectAnomaly)
+// each op is recorded when written, so that the op that makes a NaN is named.
 
 struct LeafNode {
   Var v;
-  std::int32_t shape[2];
+  Shape shape;
+  bool scalar = shape.rows == 1 && shape.cols == 1;
+  Var done = {};
   static constexpr int kLeaves = 1, kConsts = 0, kOps = 0;
 
   Var record() const { return v; }
   template <int L, int C>
-  void gather(std::int64_t* leaves, std::int64_t*, Tape& t, const char* op) const {
-    leaves[L] = v.index_lazy(t, op);
+  void gather(std::int64_t* leaves, std::int64_t*, const Tape& t, const char* op) const {
+    leaves[L] = v.index(t, op);
   }
   template <int L, int C, class Env>
   static auto value(const Env& env) {
@@ -165,14 +104,15 @@ template <class R, class X>
 struct UnaryNode {
   X x;
   double c;
-  std::int32_t shape[2] = {x.shape[0], x.shape[1]};
+  Shape shape = x.shape;
+  bool scalar = x.scalar;
   Var done = {};
   static constexpr int kLeaves = X::kLeaves, kConsts = X::kConsts + 1, kOps = X::kOps + 1;
   static constexpr const char* name = R::name;
 
   Var record() const { return done.empty() ? eager_unary<R>(x.record(), c) : done; }
   template <int L, int C>
-  void gather(std::int64_t* leaves, std::int64_t* consts, Tape& t, const char*) const {
+  void gather(std::int64_t* leaves, std::int64_t* consts, const Tape& t, const char*) const {
     x.template gather<L, C>(leaves, consts, t, R::name);
     consts[C + X::kConsts] = std::bit_cast<std::int64_t>(c);
   }
@@ -195,8 +135,8 @@ template <class R, class A, class B>
 struct BinaryNode {
   A a;
   B b;
-  std::int32_t shape[2] = {broadcast(R::name, a.shape[0], b.shape[0], a.shape, b.shape),
-                           broadcast(R::name, a.shape[1], b.shape[1], a.shape, b.shape)};
+  Shape shape = broadcast(R::name, a.shape, b.shape);
+  bool scalar = a.scalar && b.scalar;
   Var done = {};
   static constexpr int kLeaves = A::kLeaves + B::kLeaves, kConsts = A::kConsts + B::kConsts,
                        kOps = A::kOps + B::kOps + 1;
@@ -209,7 +149,7 @@ struct BinaryNode {
     return eager_binary<R>(va, vb);
   }
   template <int L, int C>
-  void gather(std::int64_t* leaves, std::int64_t* consts, Tape& t, const char*) const {
+  void gather(std::int64_t* leaves, std::int64_t* consts, const Tape& t, const char*) const {
     a.template gather<L, C>(leaves, consts, t, R::name);
     b.template gather<L + A::kLeaves, C + A::kConsts>(leaves, consts, t, R::name);
   }
@@ -239,54 +179,20 @@ struct BinaryNode {
 // ---- where a recorded tree finds its leaves and constants: a run of integers in
 // the tape's arena, [leaf node indices..., bits of the constants..., extras...].
 
-// A tree of 1x1 leaves: its value and its partial derivatives are scalar code.
-template <int K>
-struct ScalarEnv {
-  Tape& t;
-  const std::int64_t* p;
-
-  template <int L>
-  ConstScalarMap leaf() const {
-    return ConstScalarMap(t.node(std::int32_t(p[L])).val);
-  }
-  double constant(int i) const { return std::bit_cast<double>(p[K + i]); }
-  bool grad(int first, int count) const {
-    for (int i = first; i < first + count; ++i) {
-      if (t.node(std::int32_t(p[i])).adj) return true;
-    }
-    return false;
-  }
-};
-
-// Recording a tree of 1x1 leaves: d result / d leaf for every leaf, by the rules'
-// reverse rules with an upstream adjoint of 1. The node keeps them, so that its
-// reverse rule only scales them (as Adept and Stan's precomputed gradients do).
-template <int K>
-struct PartialsEnv : ScalarEnv<K> {
-  std::array<double, K> partial{};
-  template <int L, class G>
-  void accumulate(const G& g) {
-    partial[L] += g(0, 0);
-  }
-};
-
-// The reverse rule of a node that kept its partial derivatives (a tree of 1x1
-// leaves, or a sum whose gradient goes only to 1x1 leaves):
-// n.ints = [count, (leaf, bits of d n / d leaf)...].
+// The reverse rule of a sum whose gradient goes only to 1x1 leaves, which kept its
+// partial derivatives: n.ints = [count, (leaf, bits of d n / d leaf)...].
 inline void partials_backward(Tape& t, const Node& n) {
   const double g = n.adj[0];
   for (std::int64_t l = 0; l < n.ints[0]; ++l) {
-    Node& leaf = t.node(std::int32_t(n.ints[1 + 2 * l]));
-    const double d = g * std::bit_cast<double>(n.ints[2 + 2 * l]);
-    leaf.adj[0] = take_fresh(leaf) ? d : leaf.adj[0] + d;
+    accumulate(t.node(std::int32_t(n.ints[1 + 2 * l])), 0, g * std::bit_cast<double>(n.ints[2 + 2 * l]));
   }
 }
 
 // Records a 1x1 node of value `value` whose reverse rule is partials_backward, with
 // scale * d[l] as d node / d leaf for each leaf p[l] that takes a gradient.
 template <std::size_t K>
-Var push_with_partials(Tape& t, const char* op, double value, const std::int64_t* p,
-                       const std::array<double, K>& d, double scale) {
+Var record_with_partials(Tape& t, const char* op, double value, const std::int64_t* p,
+                         const std::array<double, K>& d, double scale) {
   std::array<std::int64_t, 1 + 2 * K> pairs;
   std::int64_t count = 0;
   for (std::size_t l = 0; l < K; ++l) {
@@ -297,7 +203,7 @@ Var push_with_partials(Tape& t, const char* op, double value, const std::int64_t
   }
   pairs[0] = count;
   const std::int64_t* stored = t.store_ints(pairs.data(), std::size_t(1 + 2 * count));
-  const std::int32_t k = t.push_scalar(op, value, true, &partials_backward, -1);
+  const std::int32_t k = t.record_scalar(op, value, true, &partials_backward, -1);
   t.node(k).ints = stored;
   return Var::from_node(t, k);
 }
@@ -394,8 +300,7 @@ struct ChunkEnv {
   void finish(Tape& t) {
     for (std::size_t l = 0; l < std::size_t(K); ++l) {
       if (!one[l] || !adj[l]) continue;
-      Node& o = t.node(std::int32_t(p[l]));
-      o.adj[0] = take_fresh(o) ? sums[l] : o.adj[0] + sums[l];
+      autodiff::accumulate(t.node(std::int32_t(p[l])), 0, sums[l]);
     }
   }
 };
@@ -437,7 +342,6 @@ void tree_sum_backward(Tape& t, const Node& n) {
 struct TreeShape {
   Index rows = 1, cols = 1;
   bool regular = true;  // every leaf is 1x1 or rows x cols
-  bool lazy = false;    // a leaf is fused (fusion.hpp): record op by op to keep fusing
   bool grad = false;    // a leaf takes a gradient
 };
 inline TreeShape tree_shape(const Tape& t, const std::int64_t* leaves, int count) {
@@ -445,7 +349,6 @@ inline TreeShape tree_shape(const Tape& t, const std::int64_t* leaves, int count
   bool full = false;
   for (int i = 0; i < count; ++i) {
     const Node& n = t.node(std::int32_t(leaves[i]));
-    s.lazy = s.lazy || n.lazy;
     s.grad = s.grad || n.needs_grad();
     if (n.rows == 1 && n.cols == 1) continue;
     if (!full) {
@@ -462,33 +365,24 @@ inline TreeShape tree_shape(const Tape& t, const std::int64_t* leaves, int count
 // Records tree e: one node when it can, else op by op.
 template <class E>
 Var record_tree(const E& e) {
+  if (!e.done.empty()) return e.done;
   if constexpr (E::kOps < 2) {
     return e.record();
   } else {
-    if (!e.done.empty()) return e.done;
+    // 1x1 values record op by op: a scalar op's own node is cheaper than a tree's.
+    if (e.scalar) return e.record();
     constexpr int K = E::kLeaves, C = E::kConsts;
     Tape& t = Tape::current();
     std::array<std::int64_t, K + C> p;
     e.template gather<0, 0>(p.data(), p.data() + K, t, E::name);
     const TreeShape s = tree_shape(t, p.data(), K);
-    const bool one = s.rows == 1 && s.cols == 1;
-    if (!s.regular || s.lazy || t.anomaly_detection() || (!one && fusion_on(t, s.rows, s.cols))) {
-      return e.record();
-    }
+    if (!s.regular || t.anomaly_detection()) return e.record();
     const bool grad = s.grad && t.grad_enabled();
-    if (one) {
-      Scalar y;
-      y = E::template value<0, 0>(ScalarEnv<K>{t, p.data()});
-      if (!grad) return Var::from_node(t, t.push_scalar(E::name, y(0, 0), false, nullptr, -1));
-      PartialsEnv<K> env{{t, p.data()}};
-      E::template backprop<0, 0>(env, Scalar::Ones(), ConstScalarMap(y.data()));
-      return push_with_partials(t, E::name, y(0, 0), p.data(), env.partial, 1.0);
-    }
-    const std::int32_t k = t.push(E::name, s.rows, s.cols, grad, &tree_backward_array<E>);
-    double* out = t.node(k).val;
-    for_chunks<K>(t, p.data(), s.rows * s.cols, Pass::kForward, [&](const auto& env, Index offset) {
-      ChunkOut(out + offset, env.len) = E::template value<0, 0>(env);
+    Map y = t.new_value(s.rows, s.cols);
+    for_chunks<K>(t, p.data(), y.size(), Pass::kForward, [&](const auto& env, Index offset) {
+      ChunkOut(y.data() + offset, env.len) = E::template value<0, 0>(env);
     });
+    const std::int32_t k = t.record(E::name, y, grad, &tree_backward_array<E>);
     t.node(k).ints = grad ? t.store_ints(p.data(), p.size()) : nullptr;
     return Var::from_node(t, k);
   }
@@ -504,7 +398,7 @@ Var sum_tree(const E& e, bool mean) {
   std::array<std::int64_t, K + C + 2> p;
   e.template gather<0, 0>(p.data(), p.data() + K, t, E::name);
   const TreeShape s = tree_shape(t, p.data(), K);
-  if (!s.regular || s.lazy || t.anomaly_detection()) {
+  if (!s.regular || t.anomaly_detection()) {
     const Var v = e.record();
     return mean ? autodiff::mean(v) : autodiff::sum(v);
   }
@@ -526,7 +420,7 @@ Var sum_tree(const E& e, bool mean) {
       total += y.sum();
       E::template backprop<0, 0>(env, Eigen::ArrayXd::Constant(env.len, 1.0), y);
     });
-    return push_with_partials(t, op, total * scale, p.data(), env.sums, scale);
+    return record_with_partials(t, op, total * scale, p.data(), env.sums, scale);
   }
   for_chunks<K>(t, p.data(), size, Pass::kForward, [&](const auto& env, Index) {
     total += E::template value<0, 0>(env).sum();
@@ -534,7 +428,7 @@ Var sum_tree(const E& e, bool mean) {
   p[K + C] = size;
   p[K + C + 1] = std::bit_cast<std::int64_t>(scale);
   const std::int64_t* stored = grad ? t.store_ints(p.data(), p.size()) : nullptr;
-  const std::int32_t k = t.push_scalar(op, total * scale, grad, &tree_sum_backward<E>, -1);
+  const std::int32_t k = t.record_scalar(op, total * scale, grad, &tree_sum_backward<E>, -1);
   t.node(k).ints = stored;
   return Var::from_node(t, k);
 }
@@ -546,11 +440,13 @@ auto to_tree(const T& x, const char* op, const Tape& t) {
   if constexpr (Expression<T>) {
     return x.tree();
   } else {
-    LeafNode leaf{Var(x), {}};
-    const Node& n = t.node(leaf.v.index_lazy(t, op));
-    leaf.shape[0] = n.rows;
-    leaf.shape[1] = n.cols;
-    return leaf;
+    static_assert(!std::derived_from<T, Eigen::MatrixBase<T>>,
+                  "descent: an Eigen Matrix in an element-wise op would multiply element by element, "
+                  "where Eigen's * on matrices is a matrix product: use matmul(a, b) for that, or "
+                  "pass m.array() for the element-wise op");
+    const Var v(x);
+    const Node& n = t.node(v.index(t, op));
+    return LeafNode{v, {n.rows, n.cols}};
   }
 }
 
@@ -575,6 +471,26 @@ auto binary_expr(const A& a, const B& b) {
   return make_expr(t, Tree{to_tree(a, R::name, t), to_tree(b, R::name, t)});
 }
 
+// Each element-wise op is one line over these: its rule R, recorded at once on
+// Vars and Parameters, an expression with data or an expression among the operands.
+template <class R, class A>
+auto unary(const A& a, double c = 0.0) {
+  if constexpr (Eager<A>) {
+    return eager_unary<R>(Var(a), c);
+  } else {
+    return unary_expr<R>(a, c);
+  }
+}
+template <class R, class A, class B>
+auto binary(const A& a, const B& b) {
+  if constexpr (Eager<A> && Eager<B>) {
+    const Var va(a);  // in order: the tape is evaluation order
+    return eager_binary<R>(va, Var(b));
+  } else {
+    return binary_expr<R>(a, b);
+  }
+}
+
 }  // namespace detail
 
 // The result of an element-wise op, recorded when it becomes a Var. The members
@@ -585,8 +501,12 @@ class Expr {
  public:
   explicit Expr(Tree tree) : tree_(std::move(tree)) {}
 
-  operator Var() const { return detail::record_tree(tree_); }  // NOLINT(google-explicit-constructor)
-  Var eval() const { return Var(*this).eval(); }
+  // Recorded once: later conversions (and trees built on this Expr) reuse the Var.
+  operator Var() const {  // NOLINT(google-explicit-constructor)
+    if (tree_.done.empty()) tree_.done = detail::record_tree(tree_);
+    return tree_.done;
+  }
+  Var eval() const { return Var(*this); }
 
   Index rows() const { return Var(*this).rows(); }
   Index cols() const { return Var(*this).cols(); }
@@ -602,8 +522,17 @@ class Expr {
   const Tree& tree() const { return tree_; }
 
  private:
-  Tree tree_;
+  mutable Tree tree_;
 };
+
+// v as an expression, so that the element-wise ops written on it build one node
+// (and sum or mean of them one pass) as they do with data among the operands:
+// sum(square(y - (a + b * expr(x)))) with x, y, a, b Vars.
+template <class T, Requires<Eager<T>> = 0>
+auto expr(const T& v) {
+  const Tape& t = Tape::current();
+  return Expr<detail::LeafNode>(detail::to_tree(v, "expr", t));
+}
 
 // sum and mean of an expression record one node (see above).
 template <Expression E>

@@ -37,6 +37,9 @@ std::string GradcheckResult::summary() const {
 GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Parameter*>& params,
                           GradcheckOptions options) {
   if (params.empty()) throw Error("gradcheck: no parameters to check");
+  for (std::size_t q = 0; q < params.size(); ++q) {
+    if (!params[q]) throw Error(fmt::format("gradcheck: parameter {} of the list is a null pointer", q));
+  }
   Tape& t = Tape::current();
   Restore restore{params, {}};
   for (Parameter* p : params) {

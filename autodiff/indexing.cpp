@@ -1,57 +1,64 @@
 // SPDX-License-Identifier: MIT
-// Pieces of a Var (an element, a block, a run of rows) and detach.
+// Pieces of a Var (an element, a block, a run of rows), Var's element accessors, and detach.
 #include "autodiff/detail/record.hpp"
 #include "autodiff/ops.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
 
 namespace autodiff {
 
 using detail::finish;
-using detail::push;
 using detail::shape;
 
-// d(a_ij) = da_ij
 Var element(Var a, Index i, Index j) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index("element");
+  const std::int32_t ia = a.index(t, "element");
   const Node& na = t.node(ia);
   if (i < 0 || j < 0 || i >= na.rows || j >= na.cols) {
     throw IndexError(fmt::format("element: index ({}, {}) is outside a {} Var", i, j, shape(na)));
   }
-  const std::int32_t k = push(t, "element", 1, 1, [](Tape& t, const Node& n) {
-    Node& na = t.node(n.a);
-    detail::zeroed_grad(na)(n.at[0], n.at[1]) += n.adj[0];
+  // d(a_ij) = da_ij
+  const std::int32_t k = t.record_scalar("element", na.val[i + j * na.rows], na.adj, [](Tape& t, const Node& n) {
+    detail::zeroed_grad(t.node(n.a))(n.at[0], n.at[1]) += n.adj[0];
   }, ia);
   Node& n = t.node(k);
   n.at[0] = std::int32_t(i);
   n.at[1] = std::int32_t(j);
-  n.val[0] = t.node(ia).val[i + j * t.node(ia).rows];
   return finish(t, k);
 }
 
-// d(a[block]) = da[block]
 Var block(Var a, Index row, Index col, Index rows, Index cols) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index("block");
+  const std::int32_t ia = a.index(t, "block");
   const Node& na = t.node(ia);
-  if (row < 0 || col < 0 || rows < 0 || cols < 0 || row + rows > na.rows || col + cols > na.cols) {
+  // Compared by subtraction, so that no sum of a user's sizes can overflow.
+  if (row < 0 || col < 0 || rows < 0 || cols < 0 || row > na.rows || col > na.cols ||
+      rows > na.rows - row || cols > na.cols - col) {
     throw IndexError(fmt::format("block: a {}x{} block at ({}, {}) does not fit in a {} Var", rows,
                                  cols, row, col, shape(na)));
   }
-  const std::int32_t k = push(t, "block", rows, cols, [](Tape& t, const Node& n) {
+  Map y = t.new_value(rows, cols);
+  y = na.value().block(row, col, rows, cols);
+  // d(a[block]) = da[block]
+  const std::int32_t k = t.record("block", y, na.adj, [](Tape& t, const Node& n) {
     detail::zeroed_grad(t.node(n.a)).block(n.at[0], n.at[1], n.rows, n.cols) += n.grad();
   }, ia);
   Node& n = t.node(k);
   n.at[0] = std::int32_t(row);
   n.at[1] = std::int32_t(col);
-  n.value() = t.node(ia).value().block(row, col, rows, cols);
   return finish(t, k);
 }
 
 Var rows(Var a, Index first, Index count) {
   const Index total = a.rows();
-  if (first < 0 || count < 0 || first + count > total) {
-    throw IndexError(fmt::format("rows: rows {} to {} are outside a {}x{} Var", first, first + count - 1,
-                                 total, a.cols()));
+  if (first < 0 || count < 0 || first > total || count > total - first) {
+    // The last row asked for, saturated: first + count - 1 may not fit an Index.
+    const Index last = count > 0 && first > std::numeric_limits<Index>::max() - (count - 1)
+                           ? std::numeric_limits<Index>::max()
+                           : first + count - 1;
+    throw IndexError(fmt::format("rows: rows {} to {} are outside a {}x{} Var", first, last, total, a.cols()));
   }
   return block(a, first, 0, count, a.cols());
 }
@@ -59,8 +66,19 @@ Var rows(Var a, Index first, Index count) {
 // A leaf that shares a's value storage and stops the gradient.
 Var detach(Var a) {
   Tape& t = Tape::current();
-  const Node& na = t.node(a.index("detach"));
-  return Var::from_node(t.push_external("detach", na.rows, na.cols, na.val, nullptr));
+  const Node& na = t.node(a.index(t, "detach"));
+  return Var::from_node(t, t.push_external("detach", na.rows, na.cols, na.val, nullptr));
+}
+
+Var Var::operator()(Index i, Index j) const { return element(*this, i, j); }
+
+Var Var::operator()(Index i) const {
+  const Index r = rows();
+  const Index c = cols();
+  if (r != 1 && c != 1) {
+    throw ShapeError(fmt::format("Var::operator(): one index needs a vector, got {}x{}; use (i, j)", r, c));
+  }
+  return r == 1 ? element(*this, 0, i) : element(*this, i, 0);
 }
 
 }  // namespace autodiff

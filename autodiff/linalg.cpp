@@ -3,67 +3,75 @@
 #include "autodiff/detail/record.hpp"
 #include "autodiff/ops.hpp"
 
+#include <fmt/format.h>
+
 namespace autodiff {
 
-using detail::finish;
-using detail::push;
+using detail::add_to;
+using detail::record;
 using detail::shape;
 
-// d(AB) = dA B + A dB, so dA += G B^T and dB += A^T G
+namespace {
+
+// target.adj += product, written straight into the adjoint (noalias: no temporary).
+template <class P>
+void add_product(Node& target, const P& product) {
+  auto adj = target.grad().matrix();
+  if (detail::take_fresh(target)) adj.noalias() = product; else adj.noalias() += product;
+}
+
+}  // namespace
+
 Var matmul(Var a, Var b) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index("matmul");
-  const std::int32_t ib = b.index("matmul");
-  if (t.node(ia).cols != t.node(ib).rows) {
-    throw ShapeError(fmt::format("matmul: inner dimensions differ: {} times {}",
-                                 shape(t.node(ia)), shape(t.node(ib))));
+  const std::int32_t ia = a.index(t, "matmul");
+  const std::int32_t ib = b.index(t, "matmul");
+  const Node& na = t.node(ia);
+  const Node& nb = t.node(ib);
+  if (na.cols != nb.rows) {
+    throw ShapeError(fmt::format("matmul: inner dimensions differ: {} times {}", shape(na), shape(nb)));
   }
-  const std::int32_t k = push(t, "matmul", t.node(ia).rows, t.node(ib).cols, [](Tape& t, const Node& n) {
+  Map y = t.new_value(na.rows, nb.cols);
+  y.matrix().noalias() = na.value().matrix() * nb.value().matrix();
+  // d(AB) = dA B + A dB, so dA += G B^T and dB += A^T G
+  return record(t, "matmul", y, [](Tape& t, const Node& n) {
     Node& na = t.node(n.a);
     Node& nb = t.node(n.b);
-    if (na.adj) {
-      auto da = na.grad().matrix();
-      const auto product = n.grad().matrix() * nb.value().matrix().transpose();
-      if (detail::take_fresh(na)) da.noalias() = product; else da.noalias() += product;
-    }
-    if (nb.adj) {
-      auto db = nb.grad().matrix();
-      const auto product = na.value().matrix().transpose() * n.grad().matrix();
-      if (detail::take_fresh(nb)) db.noalias() = product; else db.noalias() += product;
-    }
+    if (na.adj) add_product(na, n.grad().matrix() * nb.value().matrix().transpose());
+    if (nb.adj) add_product(nb, na.value().matrix().transpose() * n.grad().matrix());
   }, ia, ib);
-  t.node(k).value().matrix().noalias() = t.node(ia).value().matrix() * t.node(ib).value().matrix();
-  return finish(t, k);
 }
 
-// d(A^T) = (dA)^T
 Var transpose(Var a) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index("transpose");
-  const std::int32_t k = push(t, "transpose", t.node(ia).cols, t.node(ia).rows, [](Tape& t, const Node& n) {
-    detail::add_to(t.node(n.a), n.grad().transpose());
+  const std::int32_t ia = a.index(t, "transpose");
+  const Node& na = t.node(ia);
+  Map y = t.new_value(na.cols, na.rows);
+  y = na.value().transpose();
+  // d(A^T) = (dA)^T
+  return record(t, "transpose", y, [](Tape& t, const Node& n) {
+    add_to(t.node(n.a), n.grad().transpose());
   }, ia);
-  t.node(k).value() = t.node(ia).value().transpose();
-  return finish(t, k);
 }
 
-// d(sum a.*b) = b da + a db
 Var dot(Var a, Var b) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index("dot");
-  const std::int32_t ib = b.index("dot");
-  if (t.node(ia).rows != t.node(ib).rows || t.node(ia).cols != t.node(ib).cols) {
-    throw ShapeError(fmt::format("dot: needs two Vars of one shape, got {} and {}",
-                                 shape(t.node(ia)), shape(t.node(ib))));
+  const std::int32_t ia = a.index(t, "dot");
+  const std::int32_t ib = b.index(t, "dot");
+  const Node& na = t.node(ia);
+  const Node& nb = t.node(ib);
+  if (na.rows != nb.rows || na.cols != nb.cols) {
+    throw ShapeError(fmt::format("dot: needs two Vars of one shape, got {} and {}", shape(na), shape(nb)));
   }
-  const std::int32_t k = push(t, "dot", 1, 1, [](Tape& t, const Node& n) {
+  Map y = t.new_value(1, 1);
+  y(0, 0) = (na.value() * nb.value()).sum();
+  // d(sum a.*b) = b da + a db
+  return record(t, "dot", y, [](Tape& t, const Node& n) {
     Node& na = t.node(n.a);
     Node& nb = t.node(n.b);
-    if (na.adj) detail::add_to(na, n.adj[0] * nb.value());
-    if (nb.adj) detail::add_to(nb, n.adj[0] * na.value());
+    if (na.adj) add_to(na, n.adj[0] * nb.value());
+    if (nb.adj) add_to(nb, n.adj[0] * na.value());
   }, ia, ib);
-  t.node(k).val[0] = (t.node(ia).value() * t.node(ib).value()).sum();
-  return finish(t, k);
 }
 
 }  // namespace autodiff

@@ -4,12 +4,15 @@
 #include "autodiff/detail/record.hpp"
 #include "autodiff/ops.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 namespace autodiff {
 
+using detail::add_to;
 using detail::finish;
-using detail::push;
+using detail::record;
 using detail::shape;
 
 namespace {
@@ -52,53 +55,59 @@ void require_columns(const char* op, const Node& n) {
 
 }  // namespace
 
-// d(lse a)_i = sum_j softmax(a)_ij da_ij
-Var logsumexp(Var logits) {
+// The three row-wise ops share their checks and recording: `columns` is the
+// result's width (1 for logsumexp), forward fills y from the logits' value.
+namespace {
+template <class Forward>
+Var along_rows(const char* op, Var logits, bool one_column, Forward forward, BackwardFn backward) {
   Tape& t = Tape::current();
-  const std::int32_t ia = logits.index("logsumexp");
-  require_columns("logsumexp", t.node(ia));
-  const std::int32_t k = push(t, "logsumexp", t.node(ia).rows, 1, [](Tape& t, const Node& n) {
+  const std::int32_t ia = logits.index(t, op);
+  const Node& na = t.node(ia);
+  require_columns(op, na);
+  Map y = t.new_value(na.rows, one_column ? 1 : na.cols);
+  forward(na.value(), y);
+  return record(t, op, y, backward, ia);
+}
+}  // namespace
+
+Var logsumexp(Var logits) {
+  return along_rows("logsumexp", logits, true, [](const Map& a, Map& y) {
+    const Eigen::ArrayXd shift = row_shift(a);
+    y.col(0) = shift + row_log_sum_exp(a.colwise() - shift);
+  },
+  // d(lse a)_i = sum_j softmax(a)_ij da_ij
+  [](Tape& t, const Node& n) {
     Node& na = t.node(n.a);
-    detail::add_to(na, softmax_rows(na.value()).colwise() * n.grad().col(0));
-  }, ia);
-  const Map a = t.node(ia).value();
-  const Eigen::ArrayXd shift = row_shift(a);
-  t.node(k).value().col(0) = shift + row_log_sum_exp(a.colwise() - shift);
-  return finish(t, k);
+    add_to(na, softmax_rows(na.value()).colwise() * n.grad().col(0));
+  });
 }
 
-// y = softmax(a) per row; da_i = y_i .* (g_i - <g_i, y_i>)
 Var softmax(Var logits) {
-  Tape& t = Tape::current();
-  const std::int32_t ia = logits.index("softmax");
-  require_columns("softmax", t.node(ia));
-  const std::int32_t k = push(t, "softmax", t.node(ia).rows, t.node(ia).cols, [](Tape& t, const Node& n) {
+  return along_rows("softmax", logits, false, [](const Map& a, Map& y) { y = softmax_rows(a); },
+  // y = softmax(a) per row; da_i = y_i .* (g_i - <g_i, y_i>)
+  [](Tape& t, const Node& n) {
     const Map y = n.value();
     const Eigen::ArrayXd inner = (n.grad() * y).rowwise().sum();
-    detail::add_to(t.node(n.a), y * (n.grad().colwise() - inner));
-  }, ia);
-  t.node(k).value() = softmax_rows(t.node(ia).value());
-  return finish(t, k);
+    add_to(t.node(n.a), y * (n.grad().colwise() - inner));
+  });
 }
 
-// y = a - lse(a) per row; da_i = g_i - softmax(a)_i * sum_j g_ij
 Var log_softmax(Var logits) {
-  Tape& t = Tape::current();
-  const std::int32_t ia = logits.index("log_softmax");
-  require_columns("log_softmax", t.node(ia));
-  const std::int32_t k = push(t, "log_softmax", t.node(ia).rows, t.node(ia).cols, [](Tape& t, const Node& n) {
+  return along_rows("log_softmax", logits, false, [](const Map& a, Map& y) {
+    const Eigen::ArrayXXd shifted = shift_rows(a);
+    y = shifted.colwise() - row_log_sum_exp(shifted);
+  },
+  // y = a - lse(a) per row; da_i = g_i - softmax(a)_i * sum_j g_ij
+  [](Tape& t, const Node& n) {
     const Eigen::ArrayXd total = n.grad().rowwise().sum();
-    detail::add_to(t.node(n.a), n.grad() - exact_exp(n.value()).colwise() * total);
-  }, ia);
-  const Eigen::ArrayXXd shifted = shift_rows(t.node(ia).value());
-  t.node(k).value() = shifted.colwise() - row_log_sum_exp(shifted);
-  return finish(t, k);
+    add_to(t.node(n.a), n.grad() - exact_exp(n.value()).colwise() * total);
+  });
 }
 
 // L = mean_i (lse(a_i) - a_i,label_i); dL/da_ij = (softmax(a)_ij - [j = label_i]) / m
 Var cross_entropy(Var logits, std::span<const std::int64_t> labels) {
   Tape& t = Tape::current();
-  const std::int32_t ia = logits.index("cross_entropy");
+  const std::int32_t ia = logits.index(t, "cross_entropy");
   const Node& na = t.node(ia);
   require_columns("cross_entropy", na);
   if (Index(labels.size()) != na.rows) {
@@ -111,20 +120,22 @@ Var cross_entropy(Var logits, std::span<const std::int64_t> labels) {
                                    labels[r], r, na.cols, shape(na)));
     }
   }
-  const std::int32_t k = push(t, "cross_entropy", 1, 1, [](Tape& t, const Node& n) {
+  // L = mean_i (lse(a_i) - a_i,label_i) = mean_i (lse(s_i) - s_i,label_i) with
+  // s = a - max: exact for huge logits too.
+  const Eigen::ArrayXXd shifted = shift_rows(na.value());
+  double total = row_log_sum_exp(shifted).sum();
+  for (Index r = 0; r < shifted.rows(); ++r) total -= shifted(r, labels[std::size_t(r)]);
+  Map y = t.new_value(1, 1);
+  y(0, 0) = total / double(shifted.rows());
+  // dL/da_ij = (softmax(a)_ij - [j = label_i]) / m
+  const std::int32_t k = t.record("cross_entropy", y, na.adj, [](Tape& t, const Node& n) {
     Node& na = t.node(n.a);
     const double scale = n.adj[0] / double(na.rows);
-    detail::add_to(na, softmax_rows(na.value()) * scale);
+    add_to(na, softmax_rows(na.value()) * scale);
     Map da = na.grad();
     for (Index r = 0; r < na.rows; ++r) da(r, n.ints[r]) -= scale;
   }, ia);
-  Node& n = t.node(k);
-  n.ints = t.store_ints(labels.data(), labels.size());
-  // lse(a_i) - a_i,l = lse(s_i) - s_i,l with s = a - max: exact for huge logits too.
-  const Eigen::ArrayXXd shifted = shift_rows(t.node(ia).value());
-  double total = row_log_sum_exp(shifted).sum();
-  for (Index r = 0; r < shifted.rows(); ++r) total -= shifted(r, n.ints[r]);
-  n.val[0] = total / double(shifted.rows());
+  t.node(k).ints = t.store_ints(labels.data(), labels.size());
   return finish(t, k);
 }
 
@@ -136,7 +147,7 @@ Var cross_entropy(Var logits, const std::vector<int>& labels) {
 // y(r, p*d + c) = table(index(r, p), c); the adjoint scatters back: dtable(index(r, p), c) += g(r, p*d + c)
 Var gather_rows(Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) {
   Tape& t = Tape::current();
-  const std::int32_t ia = table.index("gather_rows");
+  const std::int32_t ia = table.index(t, "gather_rows");
   const Node& nt = t.node(ia);
   for (Index k = 0; k < index.size(); ++k) {
     if (index(k) < 0 || index(k) >= nt.rows) {
@@ -145,7 +156,14 @@ Var gather_rows(Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eige
     }
   }
   const Index d = nt.cols;
-  const std::int32_t k = push(t, "gather_rows", index.rows(), index.cols() * d, [](Tape& t, const Node& n) {
+  Tape::check_shape("gather_rows", index.rows(), index.cols() * d);
+  Map y = t.new_value(index.rows(), index.cols() * d);
+  // y(r, p*d + c) = table(index(r, p), c)
+  for (Index p = 0; p < index.cols(); ++p) {
+    for (Index r = 0; r < index.rows(); ++r) y.block(r, p * d, 1, d) = nt.value().row(index(r, p));
+  }
+  // The adjoint scatters back: dtable(index(r, p), c) += g(r, p*d + c)
+  const std::int32_t k = t.record("gather_rows", y, nt.adj, [](Tape& t, const Node& n) {
     Node& nt = t.node(n.a);
     const Index d = nt.cols;
     // The index is n.rows x positions (with d = 0 there is nothing to scatter).
@@ -156,13 +174,7 @@ Var gather_rows(Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eige
       for (Index r = 0; r < n.rows; ++r) dt.row(n.ints[r + p * n.rows]) += g.block(r, p * d, 1, d);
     }
   }, ia);
-  Node& n = t.node(k);
-  n.ints = t.store_ints(index.data(), std::size_t(index.size()));
-  const Map tv = t.node(ia).value();
-  Map y = n.value();
-  for (Index p = 0; p < index.cols(); ++p) {
-    for (Index r = 0; r < index.rows(); ++r) y.block(r, p * d, 1, d) = tv.row(index(r, p));
-  }
+  t.node(k).ints = t.store_ints(index.data(), std::size_t(index.size()));
   return finish(t, k);
 }
 

@@ -21,7 +21,8 @@ namespace autodiff {
 
 // ---- arithmetic.hpp: + - * / (element-wise, broadcasting, with doubles on
 // either side) and unary minus; elementwise.hpp: pow, square, sqrt, exp, log,
-// tanh, sigmoid, relu, abs. They return expressions (expr.hpp), which become Vars
+// log1p, tanh, sigmoid, relu, abs. They take Vars, Parameters, Constants, Eigen
+// arrays and expressions, and return expressions (expr.hpp), which become Vars
 // when assigned to one or passed to any op below.
 
 // ---- reduction.cpp: sums and means (and of an expression, in expr.hpp). "rowwise"

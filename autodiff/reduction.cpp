@@ -5,54 +5,46 @@
 
 namespace autodiff {
 
-using detail::finish;
-using detail::push;
+using detail::add_to;
+using detail::record;
 
-// d(sum a) = sum(da): every element receives the upstream adjoint
-// A fused operand (fusion.hpp) is summed chunk by chunk and never stored.
 Var sum(Var a) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index_lazy(t, "sum");
-  const bool fused = t.node(ia).lazy;
-  const std::int32_t k = push(t, "sum", 1, 1, [](Tape& t, const Node& n) {
+  const std::int32_t ia = a.index(t, "sum");
+  const Node& na = t.node(ia);
+  Map y = t.new_value(1, 1);
+  y(0, 0) = na.value().sum();
+  // d(sum a) = sum(da): every element receives the upstream adjoint
+  return record(t, "sum", y, [](Tape& t, const Node& n) {
     Node& a = t.node(n.a);
-    if (n.ints || a.lazy) {
-      detail::fused_sum_backward(t, n);
-    } else {
-      detail::add_to(a, Array::Constant(a.rows, a.cols, n.adj[0]));
-    }
+    add_to(a, Array::Constant(a.rows, a.cols, n.adj[0]));
   }, ia);
-  t.node(k).ints = nullptr;  // fused_sum may keep partial derivatives here
-  if (fused) {
-    detail::fused_sum(t, t.node(k));
-  } else {
-    t.node(k).val[0] = t.node(ia).value().sum();
-  }
-  return finish(t, k);
 }
 
-// d(sum_j a_ij) = sum_j da_ij: row i's adjoint goes to every element of row i
 Var sum_rowwise(Var a) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index("sum_rowwise");
-  const std::int32_t k = push(t, "sum_rowwise", t.node(ia).rows, 1, [](Tape& t, const Node& n) {
+  const std::int32_t ia = a.index(t, "sum_rowwise");
+  const Node& na = t.node(ia);
+  Map y = t.new_value(na.rows, 1);
+  y = na.value().rowwise().sum();
+  // d(sum_j a_ij) = sum_j da_ij: row i's adjoint goes to every element of row i
+  return record(t, "sum_rowwise", y, [](Tape& t, const Node& n) {
     Node& a = t.node(n.a);
-    detail::add_to(a, n.grad().col(0).replicate(1, a.cols));
+    add_to(a, n.grad().col(0).replicate(1, a.cols));
   }, ia);
-  t.node(k).value() = t.node(ia).value().rowwise().sum();
-  return finish(t, k);
 }
 
-// d(sum_i a_ij) = sum_i da_ij: column j's adjoint goes to every element of column j
 Var sum_colwise(Var a) {
   Tape& t = Tape::current();
-  const std::int32_t ia = a.index("sum_colwise");
-  const std::int32_t k = push(t, "sum_colwise", 1, t.node(ia).cols, [](Tape& t, const Node& n) {
+  const std::int32_t ia = a.index(t, "sum_colwise");
+  const Node& na = t.node(ia);
+  Map y = t.new_value(1, na.cols);
+  y = na.value().colwise().sum();
+  // d(sum_i a_ij) = sum_i da_ij: column j's adjoint goes to every element of column j
+  return record(t, "sum_colwise", y, [](Tape& t, const Node& n) {
     Node& a = t.node(n.a);
-    detail::add_to(a, n.grad().row(0).replicate(a.rows, 1));
+    add_to(a, n.grad().row(0).replicate(a.rows, 1));
   }, ia);
-  t.node(k).value() = t.node(ia).value().colwise().sum();
-  return finish(t, k);
 }
 
 // A mean is a sum scaled by 1/count; the scaling is its own node.

@@ -59,7 +59,8 @@ Tape& Tape::make_current() {
 }
 
 void Tape::clear() {
-  nodes_.clear();
+  size_ = 0;
+  owners_.clear();
   values_.clear();
   adjoints_.clear();
   ints_.clear();
@@ -68,23 +69,36 @@ void Tape::clear() {
 }
 
 TapeCapacity Tape::capacity() const {
-  return {nodes_.capacity(), values_.capacity() + adjoints_.capacity(), ints_.capacity()};
+  return {capacity_, values_.capacity() + adjoints_.capacity(), ints_.capacity()};
 }
 
 void Tape::throw_full(const char* op) {
   throw Error(fmt::format("{}: the tape is full ({} nodes); clear it between steps", op, kMaxNodes));
 }
 
+void Tape::throw_shape(const char* op, Index rows, Index cols) {
+  throw ShapeError(fmt::format("{}: a {}x{} value does not fit: a dimension may be at most {}", op,
+                               rows, cols, kMaxDim));
+}
+
 void Tape::grow(const char* op) {
-  const std::size_t size = nodes_.size();
-  if (size >= kMaxNodes) throw_full(op);
-  nodes_.reserve(std::min(std::max(2 * size, std::size_t{256}), kMaxNodes));
+  if (capacity_ >= kMaxNodes) throw_full(op);
+  owned_.push_back(std::make_unique<Node[]>(std::size_t{1} << kBlockBits));
+  blocks_.push_back(owned_.back().get());
+  // The last block ends at the node limit, so that append() finds the tape full there.
+  capacity_ = std::min(capacity_ + (std::size_t{1} << kBlockBits), kMaxNodes);
 }
 
 std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double* val,
-                                 double* adj) {
-  return append(Node{.val = val, .adj = grad_enabled_ ? adj : nullptr, .op = op, .c = 0.0,
-                     .rows = std::int32_t(rows), .cols = std::int32_t(cols), .external = true});
+                                 double* adj, ExternalOwner owner) {
+  const std::int32_t k =
+      append(Node{.val = val, .adj = grad_enabled_ ? adj : nullptr, .op = op, .c = 0.0,
+                  .rows = std::int32_t(rows), .cols = std::int32_t(cols), .external = true});
+  if (owner.owner) {
+    owner.node = k;
+    owners_.push_back(std::move(owner));
+  }
+  return k;
 }
 
 const std::int64_t* Tape::store_ints(const std::int64_t* data, std::size_t n) {
@@ -100,27 +114,46 @@ void Tape::backward(std::int32_t loss) {
   // A Parameter's adjoint is its grad(), which accumulates, so it is never fresh.
   if (swept_) {
     for (std::int32_t k = 0; k <= loss; ++k) {
-      Node& n = nodes_[std::size_t(k)];
+      Node& n = node(k);
       n.fresh = n.adj && !n.external;
-      n.grad_dropped = false;  // this sweep computes it
     }
   }
+  // A leaf whose owner moved its storage since it was recorded would be read after
+  // free: refuse the sweep instead. Then lock the Parameters it writes into, in
+  // address order, so that two threads' sweeps into one Parameter take turns.
+  locked_.clear();
+  for (const ExternalOwner& o : owners_) {
+    if (o.node > loss) continue;
+    if (o.check) o.check(o.owner.get(), node(o.node));
+    if (o.lock && node(o.node).adj) locked_.push_back(&o);
+  }
+  auto owner = [](const ExternalOwner* o) { return o->owner.get(); };
+  std::sort(locked_.begin(), locked_.end(), [&](auto* x, auto* y) { return std::less<void*>{}(owner(x), owner(y)); });
+  locked_.erase(std::unique(locked_.begin(), locked_.end(), [&](auto* x, auto* y) { return owner(x) == owner(y); }),
+                locked_.end());
+  struct Unlock {
+    const std::vector<const ExternalOwner*>& locked;
+    std::size_t held = 0;
+    ~Unlock() {
+      for (std::size_t k = 0; k < held; ++k) locked[k]->unlock(locked[k]->owner.get());
+    }
+  } unlock{locked_};
+  for (const ExternalOwner* o : locked_) {
+    o->lock(o->owner.get());
+    ++unlock.held;
+  }
   swept_ = true;
-  Node& seed = nodes_[std::size_t(loss)];
-  seed.adj[0] = seed.fresh ? 1.0 : seed.adj[0] + 1.0;
-  seed.fresh = false;
-  // Reverse rules add into adjoints and record nothing, so the nodes stay put.
+  accumulate(node(loss), 0, 1.0);
   // A fresh node received no gradient: it does not lead to the loss.
-  const Node* const first = nodes_.data();
   if (!anomaly_) {
     for (std::int32_t k = loss; k >= 0; --k) {
-      const Node& n = first[k];
+      const Node& n = node(k);
       if (n.backward && !n.fresh) n.backward(*this, n);
     }
     return;
   }
   for (std::int32_t k = loss; k >= 0; --k) {
-    const Node& n = first[k];
+    const Node& n = node(k);
     if (n.backward && !n.fresh) {
       n.backward(*this, n);
       if (n.a >= 0 && node(n.a).adj) check_gradient(n, node(n.a));
@@ -131,11 +164,6 @@ void Tape::backward(std::int32_t loss) {
 
 NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_) { Tape::current().grad_enabled_ = false; }
 NoGrad::~NoGrad() { Tape::current().grad_enabled_ = previous_; }
-
-FusionThreshold::FusionThreshold(Index min_elements) : previous_(Tape::current().fusion_threshold_) {
-  Tape::current().fusion_threshold_ = std::max<Index>(min_elements, 2);
-}
-FusionThreshold::~FusionThreshold() { Tape::current().fusion_threshold_ = previous_; }
 
 DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_) { Tape::current().anomaly_ = true; }
 DetectAnomaly::~DetectAnomaly() { Tape::current().anomaly_ = previous_; }

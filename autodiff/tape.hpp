@@ -23,9 +23,6 @@ using ConstMap = Eigen::Map<const Eigen::ArrayXXd>;
 
 class Tape;
 struct Node;
-namespace detail {
-struct ChunkKernel;
-}
 
 // A node's reverse rule: read the node's adjoint, add into its operands' adjoints.
 // A plain function pointer: captureless lambdas decay to it, so recording costs no allocation.
@@ -41,27 +38,27 @@ struct alignas(64) Node {
     double c = 0.0;                // a scalar (an exponent, a constant operand)
     const std::int64_t* ints;      // integers (labels, indices) in the tape's arena
     std::int32_t at[2];            // a position (row, column), e.g. a block's offset
-    const detail::ChunkKernel* kernel;  // a fused element-wise op's rule (detail/fusion.hpp)
   };
   std::int32_t rows = 0, cols = 0;
   std::int32_t a = -1, b = -1;   // operand node indices, -1 when absent
   bool external = false;         // val/adj belong to a Parameter or Constant, not the tape
   bool fresh = false;            // during backward: nothing added to adj yet (it holds garbage)
-  // Fusion (detail/fusion.hpp): a lazy node has no storage yet; its value is computed
-  // chunk by chunk inside the op that consumes it, or on demand (materialize).
-  bool lazy = false;
-  bool lazy_grad = false;        // a gradient flows through this lazy node
-  bool mutable_value = false;    // val is a Parameter's array, which may change: never fused
-  bool grad_dropped = false;     // materialized after a backward that fused it: grad() unknown
-  std::uint16_t region = 0;      // a lazy node: how many lazy nodes its region holds, at most
 
   Index size() const { return Index(rows) * cols; }
-  bool needs_grad() const { return adj != nullptr || lazy_grad; }
+  bool needs_grad() const { return adj != nullptr; }
   Map value() const { return {val, rows, cols}; }
   Map grad() const { return {adj, rows, cols}; }
 };
 // One cache line each: the forward pass writes a node per op, the reverse sweep reads it back.
 static_assert(sizeof(Node) == 64);
+
+// Adds x into adjoint element `slot` of `target`, or assigns it when it is the first
+// contribution of this sweep (fresh): backward needs no pass that zeroes adjoints.
+inline void accumulate(Node& target, Index slot, double x) {
+  double& a = target.adj[slot];
+  a = target.fresh ? x : a + x;
+  target.fresh = false;
+}
 
 // Bump allocation from blocks whose addresses never move, so a node may hold a
 // pointer into it while the tape keeps growing. clear() merges the blocks into
@@ -139,6 +136,20 @@ class Arena {
   std::size_t size_ = 0;
 };
 
+// Something outside the tape that a leaf points into: a Parameter's or a Constant's
+// storage. The tape shares its ownership until clear(), so a leaf never outlives what
+// it points at, whatever the user does with the Parameter. Before the sweep, check
+// throws if the storage moved since the leaf was recorded (a resized value); a
+// Parameter's gradient is written under lock and unlock, taken in one global
+// order, so that two threads' sweeps into one Parameter take turns.
+struct ExternalOwner {
+  std::shared_ptr<void> owner;
+  std::int32_t node = -1;
+  void (*check)(void* owner, const Node& n) = nullptr;
+  void (*lock)(void* owner) = nullptr;
+  void (*unlock)(void* owner) = nullptr;
+};
+
 // How much memory a tape holds, for tests that check it stops growing.
 struct TapeCapacity {
   std::size_t nodes = 0;     // node slots
@@ -167,29 +178,39 @@ class Tape {
   std::uint64_t generation() const { return generation_; }
   // This tape's serial number: it only tells those two cases apart in error messages.
   std::uint32_t serial() const { return serial_; }
-  std::size_t size() const { return nodes_.size(); }
+  std::size_t size() const { return size_; }
   TapeCapacity capacity() const;
 
-  Node& node(std::int32_t k) { return nodes_[std::size_t(k)]; }
-  const Node& node(std::int32_t k) const { return nodes_[std::size_t(k)]; }
+  // Nodes live in blocks that never move, so a Node& stays valid while the tape grows.
+  Node& node(std::int32_t k) { return blocks_[std::size_t(k) >> kBlockBits][k & kBlockMask]; }
+  const Node& node(std::int32_t k) const { return blocks_[std::size_t(k) >> kBlockBits][k & kBlockMask]; }
 
-  // Appends a node of the given shape with fresh value storage; the adjoint is
-  // allocated when needs_grad. Returns its index. Op implementations call this.
-  std::int32_t push(const char* op, Index rows, Index cols, bool needs_grad,
-                    BackwardFn backward = nullptr, std::int32_t a = -1, std::int32_t b = -1) {
-    const auto size = std::size_t(rows * cols);
+  // Storage for a value of rows x cols, valid until clear(). An op computes its
+  // value here first, then records the node that owns it (record).
+  Map new_value(Index rows, Index cols) {
+    return {values_.allocate(std::size_t(rows * cols)), rows, cols};
+  }
+  // Throws ShapeError naming op when a dimension does not fit a node (2^31 - 1 at
+  // most): where users' shapes enter (Var, Parameter, Constant, gather_rows).
+  static void check_shape(const char* op, Index rows, Index cols) {
+    if (rows > kMaxDim || cols > kMaxDim || rows < 0 || cols < 0) [[unlikely]] throw_shape(op, rows, cols);
+  }
+  static constexpr Index kMaxDim = 0x7fffffff;
+  // Appends a node that owns `value` (from new_value) over operands a (and b). When
+  // needs_grad (a gradient flows from an operand) it has an adjoint and a reverse rule.
+  std::int32_t record(const char* op, const Map& value, bool needs_grad, BackwardFn backward,
+                      std::int32_t a = -1, std::int32_t b = -1) {
     const bool grad = needs_grad && grad_enabled_;
-    double* val = values_.allocate(size);
-    double* adj = grad ? adjoints_.allocate(size) : nullptr;
-    // fresh: nothing added to the adjoint yet, so its first contribution will assign.
-    return append(Node{.val = val, .adj = adj, .backward = grad ? backward : nullptr, .op = op,
-                       .c = 0.0, .rows = std::int32_t(rows), .cols = std::int32_t(cols),
+    double* adj = grad ? adjoints_.allocate(std::size_t(value.size())) : nullptr;
+    return append(Node{.val = const_cast<double*>(value.data()), .adj = adj,
+                       .backward = grad ? backward : nullptr, .op = op, .c = 0.0,
+                       .rows = std::int32_t(value.rows()), .cols = std::int32_t(value.cols()),
                        .a = a, .b = b, .fresh = grad});
   }
   // Appends a 1x1 node holding `value`. Its value and adjoint share one arena
   // run (two doubles, which is what a lone scalar would take anyway).
-  std::int32_t push_scalar(const char* op, double value, bool needs_grad, BackwardFn backward,
-                           std::int32_t a, std::int32_t b = -1, double c = 0.0) {
+  std::int32_t record_scalar(const char* op, double value, bool needs_grad, BackwardFn backward,
+                             std::int32_t a, std::int32_t b = -1, double c = 0.0) {
     const bool grad = needs_grad && grad_enabled_;
     double* val = values_.allocate(2);
     val[0] = value;
@@ -197,20 +218,10 @@ class Tape {
                        .backward = grad ? backward : nullptr, .op = op, .c = c, .rows = 1,
                        .cols = 1, .a = a, .b = b, .fresh = grad});
   }
-  // Appends an element-wise node that computes nothing yet (fusion.hpp): its value
-  // is computed by whichever op consumes it, chunk by chunk, or by materialize().
-  std::int32_t push_lazy(const char* op, Index rows, Index cols, bool needs_grad,
-                         const detail::ChunkKernel* kernel, std::int32_t a, std::int32_t b,
-                         std::uint16_t region) {
-    return append(Node{.op = op, .kernel = kernel, .rows = std::int32_t(rows),
-                       .cols = std::int32_t(cols), .a = a, .b = b, .lazy = true,
-                       .lazy_grad = needs_grad && grad_enabled_, .region = region});
-  }
-  // Storage for a node's value or adjoint, valid until clear(). For materialize().
-  double* allocate_values(std::size_t n) { return values_.allocate(n); }
-  double* allocate_adjoints(std::size_t n) { return adjoints_.allocate(n); }
-  // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant).
-  std::int32_t push_external(const char* op, Index rows, Index cols, double* val, double* adj);
+  // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant),
+  // which the tape keeps alive until clear() when `owner` holds it.
+  std::int32_t push_external(const char* op, Index rows, Index cols, double* val, double* adj,
+                             ExternalOwner owner = {});
   // Copies integers (labels, indices) into the tape; they live until clear().
   const std::int64_t* store_ints(const std::int64_t* data, std::size_t n);
 
@@ -220,44 +231,44 @@ class Tape {
   // While recording is off (NoGrad), ops record values but no gradient path.
   bool grad_enabled() const { return grad_enabled_; }
   bool anomaly_detection() const { return anomaly_; }
-  // Element-wise ops on at least this many elements are fused (FusionThreshold).
-  Index fusion_threshold() const { return fusion_threshold_; }
   // Whether backward() has run since clear().
   bool swept() const { return swept_; }
 
-  // The default FusionThreshold: on smaller arrays eager evaluation was faster
-  // (bench: the job-duration loss at 776 to 1,000,000 elements, fused and not).
-  static constexpr Index kDefaultFusionThreshold = 8192;
-
  private:
   static constexpr std::size_t kMaxNodes = 0x7fffffff;
+  static constexpr std::size_t kBlockBits = 12;  // 4,096 nodes (256 KiB) a block
+  static constexpr std::int32_t kBlockMask = (1 << kBlockBits) - 1;
   static Tape& make_current();
   [[noreturn]] static void throw_full(const char* op);
+  [[noreturn]] static void throw_shape(const char* op, Index rows, Index cols);
 
-  // Appends n and returns its index. grow() never reserves more than kMaxNodes,
-  // so the vector fills up at the node limit: one check covers growth and the limit.
+  // Appends n and returns its index. The block list fills up at the node limit,
+  // so one check covers growth and the limit.
   std::int32_t append(const Node& n) {
-    if (nodes_.size() == nodes_.capacity()) [[unlikely]] grow(n.op);
-    nodes_.push_back(n);
-    return std::int32_t(nodes_.size() - 1);
+    if (size_ == capacity_) [[unlikely]] grow(n.op);
+    node(std::int32_t(size_)) = n;
+    return std::int32_t(size_++);
   }
-  // Makes room for one more node, or throws when the tape is full.
+  // Adds a block of nodes, or throws when the tape is full.
   void grow(const char* op);
   static inline thread_local Tape* current_ = nullptr;  // constant-initialised: a plain TLS load
 
   friend class NoGrad;
   friend class DetectAnomaly;
-  friend class FusionThreshold;
-  std::vector<Node> nodes_;
+  std::vector<Node*> blocks_;                    // each kBlockMask + 1 nodes
+  std::vector<std::unique_ptr<Node[]>> owned_;   // the same blocks, owned
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
   Arena<double> values_;
   Arena<double> adjoints_;
   Arena<std::int64_t> ints_;
+  std::vector<ExternalOwner> owners_;  // what the leaves point into, kept alive until clear()
+  std::vector<const ExternalOwner*> locked_;  // backward: the Parameters it writes into, in lock order
   std::uint64_t generation_;
   std::uint32_t serial_;
   bool grad_enabled_ = true;
   bool anomaly_ = false;
   bool swept_ = false;  // a backward ran since clear(): adjoints hold its results
-  Index fusion_threshold_ = kDefaultFusionThreshold;
 };
 
 // RAII: ops inside record values only (like torch.no_grad()).
@@ -284,26 +295,6 @@ class DetectAnomaly {
  private:
   bool previous_;
 };
-
-// RAII: element-wise ops on arrays of at least `min_elements` elements are fused:
-// a chain such as sum(square(y - (a + b * x))) runs as one pass over chunks that
-// stay in cache, writing no intermediate array. Pass Index max to turn fusion off;
-// the results agree with unfused evaluation to rounding.
-class FusionThreshold {
- public:
-  explicit FusionThreshold(Index min_elements);
-  ~FusionThreshold();
-  FusionThreshold(const FusionThreshold&) = delete;
-  FusionThreshold& operator=(const FusionThreshold&) = delete;
-
- private:
-  Index previous_;
-};
-
-namespace detail {
-// Computes lazy node k's value (and gives it an adjoint); see fusion.hpp.
-void materialize(Tape& t, std::int32_t k);
-}  // namespace detail
 
 // Throws NonFiniteError naming n's op if its value holds a NaN or an infinity.
 void check_value(const Node& n);

@@ -2,7 +2,6 @@
 #include "autodiff/var.hpp"
 
 #include "autodiff/error.hpp"
-#include "autodiff/ops.hpp"
 
 #include <fmt/format.h>
 
@@ -14,10 +13,11 @@ namespace {
 
 // Records a constant leaf holding a copy of data.
 std::int32_t push_copy(const char* op, Index rows, Index cols, const double* data) {
+  Tape::check_shape("Var", rows, cols);
   Tape& t = Tape::current();
-  std::int32_t k = t.push(op, rows, cols, false);
-  if (rows * cols > 0) std::memcpy(t.node(k).val, data, std::size_t(rows * cols) * sizeof(double));
-  return k;
+  Map y = t.new_value(rows, cols);
+  if (rows * cols > 0) std::memcpy(y.data(), data, std::size_t(rows * cols) * sizeof(double));
+  return t.record(op, y, false, nullptr);
 }
 
 }  // namespace
@@ -48,15 +48,10 @@ void Var::throw_invalid(Var v, const char* op) {
   throw StaleVarError(fmt::format("{}: invalid Var", op));
 }
 
-Index Var::rows() const { return Tape::current().node(index_lazy("Var::rows")).rows; }
-Index Var::cols() const { return Tape::current().node(index_lazy("Var::cols")).cols; }
+Index Var::rows() const { return Tape::current().node(index("Var::rows")).rows; }
+Index Var::cols() const { return Tape::current().node(index("Var::cols")).cols; }
 bool Var::requires_grad() const {
-  return Tape::current().node(index_lazy("Var::requires_grad")).needs_grad();
-}
-
-Var Var::eval() const {
-  index("Var::eval");
-  return *this;
+  return Tape::current().node(index("Var::requires_grad")).needs_grad();
 }
 
 ConstMap Var::value() const {
@@ -73,29 +68,12 @@ double Var::item() const {
 }
 
 Array Var::grad() const {
-  const Node& n = Tape::current().node(index_lazy("Var::grad"));
-  if ((n.lazy && n.lazy_grad) || n.grad_dropped) {
-    throw BackwardError(fmt::format(
-        "Var::grad: this {}x{} result of {} was fused into the ops that used it, so its "
-        "gradient was not stored; call .eval() on it before backward to keep it",
-        n.rows, n.cols, n.op));
-  }
+  const Node& n = Tape::current().node(index("Var::grad"));
   if (!n.adj || n.fresh) return Array::Zero(n.rows, n.cols);
   return n.grad();
 }
 
 void Var::backward() const { autodiff::backward(*this); }
-
-Var Var::operator()(Index i, Index j) const { return element(*this, i, j); }
-
-Var Var::operator()(Index i) const {
-  const Index r = rows();
-  const Index c = cols();
-  if (r != 1 && c != 1) {
-    throw ShapeError(fmt::format("Var::operator(): one index needs a vector, got {}x{}; use (i, j)", r, c));
-  }
-  return r == 1 ? element(*this, 0, i) : element(*this, i, 0);
-}
 
 void backward(Var loss) {
   Tape& t = Tape::current();
@@ -116,46 +94,77 @@ void backward(Var loss) {
 
 // ---- Parameter
 
+namespace {
+
+std::string describe(const std::string& name) {
+  return name.empty() ? "a Parameter" : fmt::format("Parameter '{}'", name);
+}
+
+}  // namespace
+
 Parameter::Parameter(double value, std::string name)
     : Parameter(Array::Constant(1, 1, value), std::move(name)) {}
 
-Parameter::Parameter(Array value, std::string name)
-    : impl_(std::make_unique<Impl>(Impl{std::move(value), Array(), std::move(name)})) {
-  impl_->grad = Array::Zero(impl_->value.rows(), impl_->value.cols());
+Parameter::Parameter(Array value, std::string name) {
+  Tape::check_shape("Parameter", value.rows(), value.cols());
+  impl_ = std::make_shared<Impl>();
+  impl_->grad = Array::Zero(value.rows(), value.cols());
+  impl_->value = std::move(value);
+  impl_->name = std::move(name);
 }
 
 Parameter::~Parameter() = default;
 
-Var Parameter::var() const {
-  if (!impl_) throw StaleVarError("Parameter::var: the Parameter was moved from");
-  Impl& p = *impl_;
+void Parameter::throw_moved_from(const char* op) {
+  throw StaleVarError(fmt::format("{}: the Parameter was moved from", op));
+}
+
+Var Parameter::var() const& {
+  Impl& p = impl("Parameter::var");
   // A value given a new shape makes the old gradient meaningless.
   if (p.grad.rows() != p.value.rows() || p.grad.cols() != p.value.cols()) {
     p.grad = Array::Zero(p.value.rows(), p.value.cols());
   }
+  ExternalOwner owner{
+      .owner = impl_,
+      // The value (or gradient) reallocated since the leaf was recorded: backward
+      // would read freed memory.
+      .check = [](void* o, const Node& n) {
+        const Impl& p = *static_cast<const Impl*>(o);
+        if (p.value.data() != n.val || p.value.rows() != n.rows || p.value.cols() != n.cols ||
+            (n.adj && p.grad.data() != n.adj)) {
+          throw StaleVarError(fmt::format(
+              "backward: {} was resized from {}x{} to {}x{} (or its storage replaced) after the loss "
+              "was recorded; record the loss again",
+              describe(p.name), n.rows, n.cols, p.value.rows(), p.value.cols()));
+        }
+      },
+      .lock = [](void* o) { static_cast<Impl*>(o)->grad_lock.lock(); },
+      .unlock = [](void* o) { static_cast<Impl*>(o)->grad_lock.unlock(); },
+  };
   Tape& t = Tape::current();
-  const std::int32_t k = t.push_external("parameter", p.value.rows(), p.value.cols(),
-                                         p.value.data(), p.grad.data());
-  Node& n = t.node(k);
-  if (p.value.size() == 1) {
-    // A copy costs nothing for a scalar, and lets fused ops read it at any time
-    // after an optimizer step has changed the Parameter.
-    n.val = t.allocate_values(1);
-    n.val[0] = p.value(0, 0);
-  } else {
-    n.mutable_value = true;
-  }
-  return Var::from_node(t, k);
+  return Var::from_node(t, t.push_external("parameter", p.value.rows(), p.value.cols(), p.value.data(),
+                                           p.grad.data(), std::move(owner)));
 }
 
 // ---- Constant
 
-Constant::Constant(Array value) : value_(std::make_unique<Array>(std::move(value))) {}
+Constant::Constant(Array value) {
+  Tape::check_shape("Constant", value.rows(), value.cols());
+  value_ = std::make_shared<const Array>(std::move(value));
+}
+
+const Array& Constant::data(const char* op) const {
+  if (!value_) throw StaleVarError(fmt::format("{}: the Constant was moved from", op));
+  return *value_;
+}
 
 Var Constant::var() const {
+  const Array& v = data("Constant::var");
   // The tape never writes a leaf's value, so handing it a non-const pointer is safe.
-  return Var::from_node(Tape::current().push_external("constant", value_->rows(), value_->cols(),
-                                                      const_cast<double*>(value_->data()), nullptr));
+  return Var::from_node(Tape::current().push_external(
+      "constant", v.rows(), v.cols(), const_cast<double*>(v.data()), nullptr,
+      ExternalOwner{.owner = std::const_pointer_cast<Array>(value_)}));
 }
 
 }  // namespace autodiff

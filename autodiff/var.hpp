@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <type_traits>
 
@@ -46,10 +47,6 @@ class Var {
   // d loss / d this after backward(); zeros where no gradient flows.
   Array grad() const;
 
-  // Computes the value now if this Var was fused into the ops that consume it, so
-  // that grad() keeps its gradient; like Eigen's eval() (and PyTorch's retain_grad()).
-  Var eval() const;
-
   // Seeds d this/d this = 1 and sweeps the tape in reverse; this must be 1x1.
   void backward() const;
 
@@ -57,23 +54,15 @@ class Var {
   Var operator()(Index i, Index j) const;
   Var operator()(Index i) const;
 
-  // Internal: the checked node index for an op named `op`, its value computed if
-  // it was fused (lazy). Throws StaleVarError if the Var is empty, from another
-  // thread, or from a cleared tape.
+  // Internal: the node index, checked for an op named `op`. Throws StaleVarError
+  // if the Var is empty, from another thread, or from a cleared tape.
   std::int32_t index(const char* op) const { return index(Tape::current(), op); }
-  std::int32_t index(Tape& current, const char* op) const {
-    const std::int32_t k = index_lazy(current, op);
-    if (current.node(k).lazy) [[unlikely]] detail::materialize(current, k);
-    return k;
-  }
-  // Internal: the same, for ops that can consume a lazy node (fusion.hpp).
-  std::int32_t index_lazy(const Tape& current, const char* op) const {
+  std::int32_t index(const Tape& current, const char* op) const {
     if (generation_ == current.generation()) [[likely]] {
       return index_;
     }
     throw_invalid(*this, op);
   }
-  std::int32_t index_lazy(const char* op) const { return index_lazy(Tape::current(), op); }
   // Internal: wrap a node of the current tape.
   static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
   static Var from_node(Tape& t, std::int32_t index) {
@@ -108,33 +97,43 @@ class Parameter {
   explicit Parameter(const Eigen::DenseBase<Derived>& value, std::string name = {})
       : Parameter(Array(value.derived().template cast<double>()), std::move(name)) {}
 
-  // Storage sits behind a pointer so that a Parameter can move (into a vector)
-  // while a tape refers to it.
+  // Storage sits behind a pointer that the tape shares (until clear()), so that a
+  // Parameter can move (into a vector), or die, while a tape refers to it. A
+  // moved-from Parameter throws StaleVarError from every member.
   Parameter(Parameter&&) noexcept = default;
   Parameter& operator=(Parameter&&) noexcept = default;
   ~Parameter();
 
-  Array& value() { return impl_->value; }
-  const Array& value() const { return impl_->value; }
-  Array& grad() { return impl_->grad; }
-  const Array& grad() const { return impl_->grad; }
-  void zero_grad() { impl_->grad.setZero(); }
-  const std::string& name() const { return impl_->name; }
-  Index rows() const { return impl_->value.rows(); }
-  Index cols() const { return impl_->value.cols(); }
-  Index size() const { return impl_->value.size(); }
+  Array& value() { return impl("Parameter::value").value; }
+  const Array& value() const { return impl("Parameter::value").value; }
+  Array& grad() { return impl("Parameter::grad").grad; }
+  const Array& grad() const { return impl("Parameter::grad").grad; }
+  void zero_grad() { impl("Parameter::zero_grad").grad.setZero(); }
+  const std::string& name() const { return impl("Parameter::name").name; }
+  Index rows() const { return impl("Parameter::rows").value.rows(); }
+  Index cols() const { return impl("Parameter::cols").value.cols(); }
+  Index size() const { return impl("Parameter::size").value.size(); }
 
-  // Records a leaf on the calling thread's tape (no copy of the value).
-  Var var() const;
-  operator Var() const { return var(); }  // NOLINT(google-explicit-constructor)
+  // Records a leaf on the calling thread's tape (no copy of the value). Not on a
+  // temporary: its gradient would be lost, so that is a compile error.
+  Var var() const&;
+  Var var() const&& = delete;
+  operator Var() const& { return var(); }  // NOLINT(google-explicit-constructor)
+  operator Var() const&& = delete;
 
  private:
   struct Impl {
     Array value;
     Array grad;
     std::string name;
+    std::mutex grad_lock;  // held by a backward that writes into grad (Tape::backward)
   };
-  std::unique_ptr<Impl> impl_;
+  Impl& impl(const char* op) const {
+    if (!impl_) [[unlikely]] throw_moved_from(op);
+    return *impl_;
+  }
+  [[noreturn]] static void throw_moved_from(const char* op);
+  std::shared_ptr<Impl> impl_;
 };
 
 class Constant {
@@ -144,16 +143,18 @@ class Constant {
   explicit Constant(const Eigen::DenseBase<Derived>& value)
       : Constant(Array(value.derived().template cast<double>())) {}
 
-  const Array& value() const { return *value_; }
-  Index rows() const { return value_->rows(); }
-  Index cols() const { return value_->cols(); }
+  const Array& value() const { return data("Constant::value"); }
+  Index rows() const { return data("Constant::rows").rows(); }
+  Index cols() const { return data("Constant::cols").cols(); }
 
-  // Records a leaf that points at this data: no copy, no gradient.
+  // Records a leaf that points at this data: no copy, no gradient. The tape shares
+  // the data until clear(), so a temporary Constant is safe to record.
   Var var() const;
   operator Var() const { return var(); }  // NOLINT(google-explicit-constructor)
 
  private:
-  std::unique_ptr<Array> value_;
+  const Array& data(const char* op) const;
+  std::shared_ptr<const Array> value_;
 };
 
 }  // namespace autodiff

@@ -4,6 +4,7 @@
 // set's size) and N = 1,000,000.
 #include "autodiff/autodiff.hpp"
 #include "bench/ratio_reporter.hpp"
+#include "models/linear.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -16,17 +17,17 @@ struct Data {
   explicit Data(Eigen::Index n) : x(Eigen::ArrayXd::LinSpaced(n, 0.0, 1.0)), y(0.3 + 0.7 * x + 0.01 * Eigen::ArrayXd::Random(n)) {}
 };
 
+// The example's own model (models/linear.hpp), as examples/job_duration runs it.
 void tape_gradient(benchmark::State& state) {
   Data data(state.range(0));
   const Constant x(data.x), y(data.y);
-  Parameter t0(-1.0), t1(1.0);
+  models::LinearModel model(-1.0, 1.0);
   for (auto _ : state) {
     tape().clear();
-    t0.zero_grad();
-    t1.zero_grad();
-    Var loss = sum(square(y - (t0 + t1 * x)));
-    backward(loss);
-    benchmark::DoNotOptimize(t1.grad()(0));
+    model.theta0.zero_grad();
+    model.theta1.zero_grad();
+    backward(model.loss(x, y));
+    benchmark::DoNotOptimize(model.theta1.grad()(0));
   }
 }
 

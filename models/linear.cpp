@@ -14,9 +14,29 @@ using autodiff::Var;
 
 LinearModel::LinearModel(double t0, double t1) : theta0(t0, "theta0"), theta1(t1, "theta1") {}
 
-Var LinearModel::predict(const Var& x) const { return theta0 + theta1 * x; }
+namespace {
 
-Var LinearModel::loss(const Var& x, const Var& y) const { return sum(square(y - predict(x))); }
+// The model as one expression, whatever form its data takes.
+template <class X>
+auto line(const LinearModel& m, const X& x) {
+  return m.theta0 + m.theta1 * x;
+}
+template <class X, class Y>
+Var squared_error(const LinearModel& m, const X& x, const Y& y) {
+  return sum(square(y - line(m, x)));
+}
+
+}  // namespace
+
+Var LinearModel::predict(const autodiff::Constant& x) const { return line(*this, x); }
+Var LinearModel::predict(const Eigen::ArrayXd& x) const { return line(*this, x); }
+
+Var LinearModel::loss(const autodiff::Constant& x, const autodiff::Constant& y) const {
+  return squared_error(*this, x, y);
+}
+Var LinearModel::loss(const Eigen::ArrayXd& x, const Eigen::ArrayXd& y) const {
+  return squared_error(*this, x, y);
+}
 
 double LinearModel::loss_value(const Eigen::ArrayXd& x, const Eigen::ArrayXd& y) const {
   return (y - (theta0.value()(0) + theta1.value()(0) * x)).square().sum();

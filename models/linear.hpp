@@ -17,10 +17,14 @@ class LinearModel {
  public:
   explicit LinearModel(double theta0 = -1.0, double theta1 = 1.0);
 
-  // ŷ = θ0 + θ1·x, recorded on the tape.
-  autodiff::Var predict(const autodiff::Var& x) const;
+  // ŷ = θ0 + θ1·x, recorded on the tape. The data comes as Constants (on the tape
+  // without a copy) or Eigen arrays (copied): with data among the operands the
+  // whole loss is one expression, one node and one pass over the data (expr.hpp).
+  autodiff::Var predict(const autodiff::Constant& x) const;
+  autodiff::Var predict(const Eigen::ArrayXd& x) const;
   // L = Σ (y − ŷ)², recorded on the tape.
-  autodiff::Var loss(const autodiff::Var& x, const autodiff::Var& y) const;
+  autodiff::Var loss(const autodiff::Constant& x, const autodiff::Constant& y) const;
+  autodiff::Var loss(const Eigen::ArrayXd& x, const Eigen::ArrayXd& y) const;
 
   // The same loss in plain Eigen, and its gradient by hand:
   //   ∂L/∂θ0 = Σ 2(ŷ_i − y_i),   ∂L/∂θ1 = Σ 2(ŷ_i − y_i)·x_i

@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(nan_in_any_operand_gives_nan_out_and_backward_completes) {
 
 BOOST_AUTO_TEST_CASE(smooth_elementwise_ops_give_a_nan_gradient_at_nan) {
   for (const char* name : {"pow(a, 2.5)", "pow(a, 3)", "pow(a, -2)", "square(a)", "sqrt(a)", "exp(a)",
-                           "log(a)", "tanh(a)", "sigmoid(a)", "3 / a"}) {
+                           "log(a)", "log1p(a)", "tanh(a)", "sigmoid(a)", "3 / a"}) {
     const OpInfo& op = support::find_op(name);
     const Point r = at(kNaN, [&](const Var& x) { return op.apply({x}); });
     BOOST_TEST(std::isnan(r.value), name);
@@ -134,7 +134,8 @@ BOOST_AUTO_TEST_CASE(derivatives_at_zero_one_and_large_magnitudes_are_the_textbo
   const Expect cases[] = {
       {"square(a)", 0.0, 0.0},    {"square(a)", -1.0, -2.0},   {"exp(a)", 0.0, 1.0},
       {"exp(a)", -1000.0, 0.0},   {"exp(a)", 1000.0, kInf},    {"log(a)", 1.0, 1.0},
-      {"log(a)", 0.0, kInf},      {"log(a)", 1e3, 1e-3},       {"sqrt(a)", 1.0, 0.5},
+      {"log(a)", 0.0, kInf},      {"log(a)", 1e3, 1e-3},       {"log1p(a)", 0.0, 1.0},
+      {"log1p(a)", -1.0, kInf},   {"log1p(a)", 1e3, 1.0 / 1001.0},       {"sqrt(a)", 1.0, 0.5},
       {"sqrt(a)", 0.0, kInf},     {"tanh(a)", 0.0, 1.0},       {"tanh(a)", 1000.0, 0.0},
       {"tanh(a)", -1000.0, 0.0},  {"sigmoid(a)", 0.0, 0.25},   {"sigmoid(a)", 1000.0, 0.0},
       {"sigmoid(a)", -1000.0, 0.0}, {"relu(a)", 0.0, 0.0},     {"relu(a)", -1.0, 0.0},

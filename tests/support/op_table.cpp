@@ -354,6 +354,8 @@ std::vector<OpInfo> build() {
                         [](double a) { return std::exp(a); }));
   t.push_back(unary_row("log(a)", "log(Var)", "log({0})", positive,
                         [](const Var& a) { return log(a); }, [](double a) { return std::log(a); }));
+  t.push_back(unary_row("log1p(a)", "log1p(Var)", "log1p({0})", positive,
+                        [](const Var& a) { return log1p(a); }, [](double a) { return std::log1p(a); }));
   t.push_back(unary_row("tanh(a)", "tanh(Var)", "tanh({0})", real,
                         [](const Var& a) { return tanh(a); }, [](double a) { return std::tanh(a); }));
   t.push_back(unary_row("sigmoid(a)", "sigmoid(Var)", "sigmoid({0})", real,
@@ -584,14 +586,17 @@ std::string normalize_parameter(std::string p) {
   for (char c : p) {
     if (c != ' ' && c != '\t' && c != '\n' && c != '&') out += c;
   }
-  return out;
+  // A template's operand type (A, B) stands for whatever an op takes: a Var.
+  return out.size() == 1 && std::isupper(static_cast<unsigned char>(out[0])) ? "Var" : out;
 }
 
 }  // namespace
 
 std::vector<std::string> parse_op_signatures(const std::string& header_text) {
   const std::string text = std::regex_replace(header_text, std::regex("//[^\n]*"), "");
-  const std::regex decl(R"((?:^|\n)[ \t]*Var[ \t]+(operator[-+*/]|[A-Za-z_]\w*)[ \t]*\()");
+  // "Var f(...)", or an op over any operand: "template <Operand A> auto f(const A& a)".
+  const std::regex decl(
+      R"((?:^|\n)[ \t]*(?:template[ \t]*<[^\n]*>[ \t]*)?(?:Var|auto)[ \t]+(operator[-+*/]|[A-Za-z_]\w*)[ \t]*\()");
   std::vector<std::string> out;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), decl); it != std::sregex_iterator(); ++it) {
     const std::size_t open = std::size_t(it->position(0) + it->length(0));  // just after '('
