@@ -19,9 +19,9 @@
 // anew each time it is used (the results are right, the work is repeated).
 #pragma once
 
-#include "autodiff/detail/fusion.hpp"
-#include "autodiff/tape.hpp"
-#include "autodiff/var.hpp"
+#include "detail/fusion.hpp"
+#include "tape.hpp"
+#include "var.hpp"
 
 #include <algorithm>
 #include <array>

@@ -4,7 +4,7 @@
 //   |analytic_k - numeric_k| <= atol + rtol * |numeric_k|.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "var.hpp"
 
 #include <functional>
 #include <initializer_list>

@@ -9,7 +9,7 @@
 // Plain doubles and Eigen arrays also convert to Vars; they are copied onto the tape.
 #pragma once
 
-#include "autodiff/tape.hpp"
+#include "tape.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -5,8 +5,8 @@
 // the counted table's NLL: both minimise the same convex loss.
 #pragma once
 
-#include "autodiff/var.hpp"
-#include "models/char_data.hpp"
+#include "../autodiff/var.hpp"
+#include "char_data.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -5,7 +5,7 @@
 // by hand, so that each checks the other.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
 
 #include <Eigen/Core>
 

@@ -4,8 +4,8 @@
 //   h_0 = x,  h_l = act_l(h_{l-1} W_l + b_l),  logits = h_{L-1} W_L + b_L.
 #pragma once
 
-#include "autodiff/var.hpp"
-#include "models/init.hpp"
+#include "../autodiff/var.hpp"
+#include "init.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -5,8 +5,8 @@
 //   logits = tanh([C_{t-k} ... C_{t-1}] W1 + b1) W2 + b2.
 #pragma once
 
-#include "autodiff/var.hpp"
-#include "models/char_data.hpp"
+#include "../autodiff/var.hpp"
+#include "char_data.hpp"
 
 #include <cstdint>
 #include <filesystem>

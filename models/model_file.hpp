@@ -3,7 +3,7 @@
 // The binary format is documented at save_parameters below.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
 
 #include <filesystem>
 #include <stdexcept>

@@ -3,7 +3,7 @@
 // on the mean cross-entropy, one example per row of x.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -4,7 +4,7 @@
 // A rule only supplies update(): the new value of one parameter from its gradient.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
 
 #include <cstddef>
 #include <string>

@@ -12,7 +12,7 @@
 // leaves of that shape, or 1x1 leaves (broadcast). Other broadcasts run eagerly.
 #pragma once
 
-#include "autodiff/tape.hpp"
+#include "../tape.hpp"
 
 #include <cstdint>
 

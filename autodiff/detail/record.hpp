@@ -16,11 +16,11 @@
 // 1x1 maps, which the compiler reduces to plain scalar code.
 #pragma once
 
-#include "autodiff/detail/fusion.hpp"
-#include "autodiff/error.hpp"
-#include "autodiff/expr.hpp"
-#include "autodiff/tape.hpp"
-#include "autodiff/var.hpp"
+#include "fusion.hpp"
+#include "../error.hpp"
+#include "../expr.hpp"
+#include "../tape.hpp"
+#include "../var.hpp"
 
 #include <fmt/format.h>
 
