@@ -37,7 +37,7 @@ struct GradcheckResult {
 // gradcheck clears that tape between evaluations; the parameters' values and
 // gradients are as before when it returns, and also when f throws (the exception
 // then passes through).
-GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Parameter*>& params,
+GradcheckResult gradcheck(const std::function<Var()>& f, const ParameterList& params,
                           GradcheckOptions options = {});
 
 }  // namespace autodiff

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace autodiff {
 
@@ -136,6 +137,11 @@ class Parameter {
   };
   std::unique_ptr<Impl> impl_;
 };
+
+// The one list of parameters that every API takes: optimizers, optim::minimize,
+// gradcheck, optim::clip_grad_norm, models::save_parameters and load_parameters,
+// and models::Module::parameters(). The caller keeps the Parameters alive.
+using ParameterList = std::vector<Parameter*>;
 
 class Constant {
  public:

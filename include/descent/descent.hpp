@@ -19,6 +19,7 @@
 #include "models/mlp.hpp"
 #include "models/mlp_language_model.hpp"
 #include "models/model_file.hpp"
+#include "models/module.hpp"
 #include "models/sampling.hpp"
 #include "models/softmax_regression.hpp"
 #include "optim/optim.hpp"
