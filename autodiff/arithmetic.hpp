@@ -4,7 +4,7 @@
 // contributions, side by side; the operators build expressions (expr.hpp) from them.
 #pragma once
 
-#include "autodiff/expr.hpp"
+#include "expr.hpp"
 
 namespace autodiff {
 

@@ -2,8 +2,8 @@
 // Everything a user of autodiff needs: Var, Parameter, Constant, the ops, backward and gradcheck.
 #pragma once
 
-#include "autodiff/error.hpp"
-#include "autodiff/gradcheck.hpp"
-#include "autodiff/ops.hpp"
-#include "autodiff/tape.hpp"
-#include "autodiff/var.hpp"
+#include "error.hpp"
+#include "gradcheck.hpp"
+#include "ops.hpp"
+#include "tape.hpp"
+#include "var.hpp"

@@ -3,7 +3,7 @@
 // and adjoint side by side); the functions build expressions (expr.hpp) from them.
 #pragma once
 
-#include "autodiff/expr.hpp"
+#include "expr.hpp"
 
 namespace autodiff {
 

@@ -17,10 +17,10 @@
 // with `auto` and used twice is recorded once. See docs/design.md, "Expressions".
 #pragma once
 
-#include "autodiff/detail/record.hpp"
-#include "autodiff/rules.hpp"
-#include "autodiff/tape.hpp"
-#include "autodiff/var.hpp"
+#include "detail/record.hpp"
+#include "rules.hpp"
+#include "tape.hpp"
+#include "var.hpp"
 
 #include <algorithm>
 #include <array>

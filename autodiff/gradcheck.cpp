@@ -14,7 +14,7 @@ namespace {
 // Puts the parameters back as they were when gradcheck returns, and also when f
 // throws: their gradients, and the element being nudged by a finite difference.
 struct Restore {
-  const std::vector<Parameter*>& params;
+  const ParameterList& params;
   std::vector<Array> grads;
   double* nudged = nullptr;  // the element being perturbed, if any
   double original = 0.0;
@@ -34,7 +34,7 @@ std::string GradcheckResult::summary() const {
                      relative_error, worst_ratio);
 }
 
-GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Parameter*>& params,
+GradcheckResult gradcheck(const std::function<Var()>& f, const ParameterList& params,
                           GradcheckOptions options) {
   if (params.empty()) throw Error("gradcheck: no parameters to check");
   for (std::size_t q = 0; q < params.size(); ++q) {

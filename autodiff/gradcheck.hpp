@@ -4,7 +4,7 @@
 //   |analytic_k - numeric_k| <= atol + rtol * |numeric_k|.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "var.hpp"
 
 #include <functional>
 #include <initializer_list>
@@ -37,7 +37,7 @@ struct GradcheckResult {
 // gradcheck clears that tape between evaluations; the parameters' values and
 // gradients are as before when it returns, and also when f throws (the exception
 // then passes through).
-GradcheckResult gradcheck(const std::function<Var()>& f, const std::vector<Parameter*>& params,
+GradcheckResult gradcheck(const std::function<Var()>& f, const ParameterList& params,
                           GradcheckOptions options = {});
 
 }  // namespace autodiff

@@ -8,10 +8,10 @@
 // summed back to its shape.
 #pragma once
 
-#include "autodiff/arithmetic.hpp"
-#include "autodiff/elementwise.hpp"
-#include "autodiff/expr.hpp"
-#include "autodiff/var.hpp"
+#include "arithmetic.hpp"
+#include "elementwise.hpp"
+#include "expr.hpp"
+#include "var.hpp"
 
 #include <cstdint>
 #include <span>

@@ -5,7 +5,7 @@
 // arrays or on 1x1 values, and expressions (expr.hpp) run it chunk by chunk.
 #pragma once
 
-#include "autodiff/tape.hpp"
+#include "tape.hpp"
 
 #include <cstdint>
 

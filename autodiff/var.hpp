@@ -9,13 +9,14 @@
 // Plain doubles and Eigen arrays also convert to Vars; they are copied onto the tape.
 #pragma once
 
-#include "autodiff/tape.hpp"
+#include "tape.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace autodiff {
 
@@ -135,6 +136,11 @@ class Parameter {
   [[noreturn]] static void throw_moved_from(const char* op);
   std::shared_ptr<Impl> impl_;
 };
+
+// The one list of parameters that every API takes: optimizers, optim::minimize,
+// gradcheck, optim::clip_grad_norm, models::save_parameters and load_parameters,
+// and models::Module::parameters(). The caller keeps the Parameters alive.
+using ParameterList = std::vector<Parameter*>;
 
 class Constant {
  public:

@@ -3,7 +3,7 @@
 // numbers separated by commas. No quoting: every cell must be a finite number.
 #pragma once
 
-#include "datasets/error.hpp"
+#include "error.hpp"
 
 #include <Eigen/Core>
 

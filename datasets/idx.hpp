@@ -3,7 +3,7 @@
 // loader that turns a Fashion-MNIST split into an N x 784 matrix and labels.
 #pragma once
 
-#include "datasets/error.hpp"
+#include "error.hpp"
 
 #include <Eigen/Core>
 

@@ -3,7 +3,7 @@
 // in the column's own units.
 #pragma once
 
-#include "datasets/error.hpp"
+#include "error.hpp"
 
 #include <Eigen/Core>
 

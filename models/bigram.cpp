@@ -3,7 +3,6 @@
 
 #include "autodiff/ops.hpp"
 #include "autodiff/tape.hpp"
-#include "models/model_file.hpp"
 #include "models/sampling.hpp"
 
 #include <fmt/format.h>
@@ -14,7 +13,9 @@ namespace models {
 
 using autodiff::Var;
 
-BigramModel::BigramModel() : table_(autodiff::Array::Zero(kVocabularySize, kVocabularySize), "table") {}
+BigramModel::BigramModel() : table_(autodiff::Array::Zero(kVocabularySize, kVocabularySize), "table") {
+  register_parameters({&table_});
+}
 
 Var BigramModel::logits(std::span<const std::int64_t> prev) const { return autodiff::gather_rows(table_, prev); }
 
@@ -53,9 +54,5 @@ std::string BigramModel::sample(std::mt19937_64& rng, std::size_t max_length) co
   }
   return word;
 }
-
-void BigramModel::save(const std::filesystem::path& file) const { save_parameters(file, {&table_}); }
-
-void BigramModel::load(const std::filesystem::path& file) { load_parameters(file, {&table_}); }
 
 }  // namespace models

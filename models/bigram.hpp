@@ -5,11 +5,11 @@
 // the counted table's NLL: both minimise the same convex loss.
 #pragma once
 
-#include "autodiff/var.hpp"
-#include "models/char_data.hpp"
+#include "../autodiff/var.hpp"
+#include "module.hpp"
+#include "char_data.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <random>
 #include <span>
 #include <string>
@@ -17,7 +17,7 @@
 
 namespace models {
 
-class BigramModel {
+class BigramModel : public Module {
  public:
   // All logits zero: every next token equally likely (NLL = log 27).
   BigramModel();
@@ -33,11 +33,8 @@ class BigramModel {
   // A word drawn token by token from '.' until the next '.' (or max_length letters).
   std::string sample(std::mt19937_64& rng, std::size_t max_length = 64) const;
 
-  std::vector<autodiff::Parameter*> parameters() { return {&table_}; }
+  // parameters(): the table, named "table".
   autodiff::Parameter& table() { return table_; }
-
-  void save(const std::filesystem::path& file) const;
-  void load(const std::filesystem::path& file);
 
  private:
   autodiff::Parameter table_;

@@ -4,7 +4,7 @@
 // seed gives the same weights with every standard library.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
 
 #include <cstdint>
 #include <random>

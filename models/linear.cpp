@@ -12,7 +12,9 @@ namespace models {
 
 using autodiff::Var;
 
-LinearModel::LinearModel(double t0, double t1) : theta0(t0, "theta0"), theta1(t1, "theta1") {}
+LinearModel::LinearModel(double t0, double t1) : theta0(t0, "theta0"), theta1(t1, "theta1") {
+  register_parameters({&theta0, &theta1});
+}
 
 namespace {
 
@@ -54,7 +56,6 @@ void LinearModel::set_theta(const Eigen::Array2d& theta) {
   theta1.value()(0) = theta(1);
 }
 
-std::vector<autodiff::Parameter*> LinearModel::parameters() { return {&theta0, &theta1}; }
 
 Eigen::Array2d least_squares(const Eigen::ArrayXd& x, const Eigen::ArrayXd& y) {
   if (x.size() != y.size()) {

@@ -5,7 +5,8 @@
 // by hand, so that each checks the other.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
+#include "module.hpp"
 
 #include <Eigen/Core>
 
@@ -13,7 +14,7 @@
 
 namespace models {
 
-class LinearModel {
+class LinearModel : public Module {
  public:
   explicit LinearModel(double theta0 = -1.0, double theta1 = 1.0);
 
@@ -34,7 +35,8 @@ class LinearModel {
   // [θ0, θ1]
   Eigen::Array2d theta() const;
   void set_theta(const Eigen::Array2d& theta);
-  std::vector<autodiff::Parameter*> parameters();
+
+  // parameters(): θ0, θ1, named "theta0", "theta1".
 
   autodiff::Parameter theta0;
   autodiff::Parameter theta1;

@@ -3,7 +3,6 @@
 
 #include "autodiff/ops.hpp"
 #include "autodiff/tape.hpp"
-#include "models/model_file.hpp"
 
 #include <fmt/format.h>
 
@@ -20,6 +19,7 @@ LogisticRegression::LogisticRegression(autodiff::Index features)
   if (features < 1) {
     throw std::invalid_argument(fmt::format("LogisticRegression: features = {}, needs >= 1", features));
   }
+  register_parameters({&w_, &b_});
 }
 
 Var LogisticRegression::logits(const Var& x) const {
@@ -55,9 +55,5 @@ std::vector<std::int64_t> LogisticRegression::predict(const Var& x) const {
   for (autodiff::Index i = 0; i < z.rows(); ++i) labels[std::size_t(i)] = z(i, 0) > 0.0 ? 1 : 0;
   return labels;
 }
-
-void LogisticRegression::save(const std::filesystem::path& file) const { save_parameters(file, {&w_, &b_}); }
-
-void LogisticRegression::load(const std::filesystem::path& file) { load_parameters(file, {&w_, &b_}); }
 
 }  // namespace models

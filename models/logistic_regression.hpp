@@ -3,16 +3,16 @@
 // mean binary cross-entropy, one example per row of x.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
+#include "module.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <vector>
 
 namespace models {
 
-class LogisticRegression {
+class LogisticRegression : public Module {
  public:
   // w (features x 1) and b (1 x 1) start at zero: the loss is convex, so the
   // start does not matter and zero gives P = 1/2 everywhere.
@@ -27,12 +27,9 @@ class LogisticRegression {
   // 1 where z > 0, else 0; records under NoGrad.
   std::vector<std::int64_t> predict(const autodiff::Var& x) const;
 
-  std::vector<autodiff::Parameter*> parameters() { return {&w_, &b_}; }
+  // parameters(): w and b, named "weight" and "bias".
   autodiff::Parameter& weights() { return w_; }
   autodiff::Parameter& bias() { return b_; }
-
-  void save(const std::filesystem::path& file) const;
-  void load(const std::filesystem::path& file);
 
  private:
   autodiff::Parameter w_;

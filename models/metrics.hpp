@@ -3,7 +3,7 @@
 // accuracy and the confusion matrix.
 #pragma once
 
-#include "autodiff/tape.hpp"
+#include "../autodiff/tape.hpp"
 
 #include <cstdint>
 #include <span>

@@ -4,7 +4,6 @@
 #include "autodiff/ops.hpp"
 #include "autodiff/tape.hpp"
 #include "models/metrics.hpp"
-#include "models/model_file.hpp"
 
 #include <fmt/format.h>
 
@@ -43,6 +42,8 @@ Mlp::Mlp(std::vector<autodiff::Index> widths, std::vector<Activation> activation
     weights_.emplace_back(init_weights(next, widths_[l], widths_[l + 1], rng), fmt::format("layer{}.weight", l + 1));
     biases_.emplace_back(autodiff::Array::Zero(1, widths_[l + 1]), fmt::format("layer{}.bias", l + 1));
   }
+  // After the loop: emplace_back may move the Parameters until the vectors are full.
+  for (std::size_t l = 0; l < weights_.size(); ++l) register_parameters({&weights_[l], &biases_[l]});
 }
 
 Var Mlp::logits(const Var& x) const {
@@ -64,30 +65,6 @@ Var Mlp::loss(const Var& x, std::span<const std::int64_t> labels) const {
 std::vector<std::int64_t> Mlp::predict(const Var& x) const {
   autodiff::NoGrad no_grad;
   return argmax_rows(logits(x).value());
-}
-
-std::vector<autodiff::Parameter*> Mlp::parameters() {
-  std::vector<autodiff::Parameter*> params;
-  for (std::size_t l = 0; l < weights_.size(); ++l) {
-    params.push_back(&weights_[l]);
-    params.push_back(&biases_[l]);
-  }
-  return params;
-}
-
-std::vector<const autodiff::Parameter*> Mlp::const_parameters() const {
-  std::vector<const autodiff::Parameter*> params;
-  for (std::size_t l = 0; l < weights_.size(); ++l) {
-    params.push_back(&weights_[l]);
-    params.push_back(&biases_[l]);
-  }
-  return params;
-}
-
-void Mlp::save(const std::filesystem::path& file) const { save_parameters(file, const_parameters()); }
-
-void Mlp::load(const std::filesystem::path& file) {
-  load_parameters(file, parameters());
 }
 
 }  // namespace models

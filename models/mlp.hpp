@@ -4,17 +4,17 @@
 //   h_0 = x,  h_l = act_l(h_{l-1} W_l + b_l),  logits = h_{L-1} W_L + b_L.
 #pragma once
 
-#include "autodiff/var.hpp"
-#include "models/init.hpp"
+#include "../autodiff/var.hpp"
+#include "module.hpp"
+#include "init.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <vector>
 
 namespace models {
 
-class Mlp {
+class Mlp : public Module {
  public:
   // widths = {inputs, hidden..., classes}; activations holds one entry per
   // hidden layer, or a single entry used by all of them. Weights start from
@@ -31,8 +31,7 @@ class Mlp {
   // The most likely class of each row; records under NoGrad.
   std::vector<std::int64_t> predict(const autodiff::Var& x) const;
 
-  // W_1, b_1, W_2, b_2, ... named "layer1.weight", "layer1.bias", ...
-  std::vector<autodiff::Parameter*> parameters();
+  // parameters(): W_1, b_1, W_2, b_2, ... named "layer1.weight", "layer1.bias", ...
   const std::vector<autodiff::Index>& widths() const { return widths_; }
   // The activation after hidden layer l (0-based).
   Activation activation(std::size_t layer) const { return activations_.at(layer); }
@@ -40,12 +39,7 @@ class Mlp {
   autodiff::Parameter& weight(std::size_t layer) { return weights_.at(layer); }
   autodiff::Parameter& bias(std::size_t layer) { return biases_.at(layer); }
 
-  void save(const std::filesystem::path& file) const;
-  void load(const std::filesystem::path& file);
-
  private:
-  std::vector<const autodiff::Parameter*> const_parameters() const;
-
   std::vector<autodiff::Index> widths_;
   std::vector<Activation> activations_;  // one per hidden layer
   std::vector<autodiff::Parameter> weights_;

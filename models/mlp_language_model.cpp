@@ -4,7 +4,6 @@
 #include "autodiff/ops.hpp"
 #include "autodiff/tape.hpp"
 #include "models/init.hpp"
-#include "models/model_file.hpp"
 #include "models/sampling.hpp"
 
 #include <fmt/format.h>
@@ -53,7 +52,9 @@ MlpLanguageModel::MlpLanguageModel(const MlpLanguageModelOptions& options, Initi
       w1_(std::move(init.w1), "hidden.weight"),
       b1_(Array::Zero(1, options.hidden), "hidden.bias"),
       w2_(std::move(init.w2), "output.weight"),
-      b2_(Array::Zero(1, kVocabularySize), "output.bias") {}
+      b2_(Array::Zero(1, kVocabularySize), "output.bias") {
+  register_parameters({&embedding_, &w1_, &b1_, &w2_, &b2_});
+}
 
 Var MlpLanguageModel::logits(const IndexArray& context) const {
   if (context.cols() != options_.context) {
@@ -86,14 +87,6 @@ std::string MlpLanguageModel::sample(std::mt19937_64& rng, std::size_t max_lengt
     context(0, options_.context - 1) = token;
   }
   return word;
-}
-
-void MlpLanguageModel::save(const std::filesystem::path& file) const {
-  save_parameters(file, {&embedding_, &w1_, &b1_, &w2_, &b2_});
-}
-
-void MlpLanguageModel::load(const std::filesystem::path& file) {
-  load_parameters(file, {&embedding_, &w1_, &b1_, &w2_, &b2_});
 }
 
 }  // namespace models

@@ -5,11 +5,11 @@
 //   logits = tanh([C_{t-k} ... C_{t-1}] W1 + b1) W2 + b2.
 #pragma once
 
-#include "autodiff/var.hpp"
-#include "models/char_data.hpp"
+#include "../autodiff/var.hpp"
+#include "module.hpp"
+#include "char_data.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <random>
 #include <span>
 #include <string>
@@ -24,7 +24,7 @@ struct MlpLanguageModelOptions {
   std::uint64_t seed = 0;
 };
 
-class MlpLanguageModel {
+class MlpLanguageModel : public Module {
  public:
   // C ~ U(-1, 1); W1 Glorot uniform (a tanh layer); W2 Glorot uniform scaled
   // by 0.1, so that the first predictions are close to uniform; biases zero.
@@ -39,12 +39,8 @@ class MlpLanguageModel {
   // next '.' (or max_length letters). Records under NoGrad.
   std::string sample(std::mt19937_64& rng, std::size_t max_length = 64) const;
 
-  // C, W1, b1, W2, b2, named "embedding", "hidden.weight", "hidden.bias", "output.weight", "output.bias".
-  std::vector<autodiff::Parameter*> parameters() { return {&embedding_, &w1_, &b1_, &w2_, &b2_}; }
+  // parameters(): C, W1, b1, W2, b2, named "embedding", "hidden.weight", "hidden.bias", "output.weight", "output.bias".
   const MlpLanguageModelOptions& options() const { return options_; }
-
-  void save(const std::filesystem::path& file) const;
-  void load(const std::filesystem::path& file);
 
  private:
   struct Initial;

@@ -70,7 +70,7 @@ std::string printable(const std::string& bytes) {
 
 }  // namespace
 
-void save_parameters(const std::filesystem::path& file, const std::vector<const autodiff::Parameter*>& params) {
+void save_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params) {
   std::string out(kMagic.begin(), kMagic.end());
   put_u64(out, params.size());
   for (const autodiff::Parameter* p : params) {
@@ -86,7 +86,7 @@ void save_parameters(const std::filesystem::path& file, const std::vector<const 
   if (!stream) throw ModelFileError(fmt::format("save_parameters: cannot write {}", file.string()));
 }
 
-void load_parameters(const std::filesystem::path& file, const std::vector<autodiff::Parameter*>& params) {
+void load_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params) {
   std::ifstream stream(file, std::ios::binary);
   if (!stream) throw ModelFileError(fmt::format("load_parameters: cannot open {}", file.string()));
   Reader in(file, std::string(std::istreambuf_iterator<char>(stream), {}));

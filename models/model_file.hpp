@@ -3,7 +3,7 @@
 // The binary format is documented at save_parameters below.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
 
 #include <filesystem>
 #include <stdexcept>
@@ -24,11 +24,11 @@ struct ModelFileError : std::runtime_error {
 //                  rows*cols doubles (IEEE-754 binary64, column-major)
 // with every integer and double little-endian, whatever the host. Throws
 // ModelFileError when the file cannot be written.
-void save_parameters(const std::filesystem::path& file, const std::vector<const autodiff::Parameter*>& params);
+void save_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params);
 
 // Reads a file written by save_parameters into params. The count, every name
 // and every shape must match; nothing is assigned unless the whole file reads
 // and matches (a failed load leaves the model as it was). Throws ModelFileError.
-void load_parameters(const std::filesystem::path& file, const std::vector<autodiff::Parameter*>& params);
+void load_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params);
 
 }  // namespace models

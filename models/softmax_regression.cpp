@@ -4,7 +4,6 @@
 #include "autodiff/ops.hpp"
 #include "autodiff/tape.hpp"
 #include "models/metrics.hpp"
-#include "models/model_file.hpp"
 
 #include <fmt/format.h>
 
@@ -23,6 +22,7 @@ SoftmaxRegression::SoftmaxRegression(autodiff::Index features, autodiff::Index c
     throw std::invalid_argument(fmt::format(
         "SoftmaxRegression: features = {}, classes = {}; needs features >= 1 and classes >= 2", features, classes));
   }
+  register_parameters({&w_, &b_});
 }
 
 Var SoftmaxRegression::logits(const Var& x) const {
@@ -41,9 +41,5 @@ std::vector<std::int64_t> SoftmaxRegression::predict(const Var& x) const {
   autodiff::NoGrad no_grad;
   return argmax_rows(logits(x).value());
 }
-
-void SoftmaxRegression::save(const std::filesystem::path& file) const { save_parameters(file, {&w_, &b_}); }
-
-void SoftmaxRegression::load(const std::filesystem::path& file) { load_parameters(file, {&w_, &b_}); }
 
 }  // namespace models

@@ -3,16 +3,16 @@
 // on the mean cross-entropy, one example per row of x.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
+#include "module.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <vector>
 
 namespace models {
 
-class SoftmaxRegression {
+class SoftmaxRegression : public Module {
  public:
   // W (features x classes) and b (1 x classes) start at zero (the loss is convex).
   SoftmaxRegression(autodiff::Index features, autodiff::Index classes);
@@ -24,12 +24,9 @@ class SoftmaxRegression {
   // The most likely class of each row; records under NoGrad.
   std::vector<std::int64_t> predict(const autodiff::Var& x) const;
 
-  std::vector<autodiff::Parameter*> parameters() { return {&w_, &b_}; }
+  // parameters(): w and b, named "weight" and "bias".
   autodiff::Parameter& weights() { return w_; }
   autodiff::Parameter& bias() { return b_; }
-
-  void save(const std::filesystem::path& file) const;
-  void load(const std::filesystem::path& file);
 
  private:
   autodiff::Parameter w_;

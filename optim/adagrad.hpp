@@ -2,7 +2,7 @@
 // AdaGrad (Duchi, Hazan & Singer 2011) with learning-rate decay, as torch.optim.Adagrad.
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optimizer.hpp"
 
 namespace optim {
 

@@ -4,7 +4,7 @@
 // torch.optim.Adam and torch.optim.AdamW.
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optimizer.hpp"
 
 #include <utility>
 

@@ -2,7 +2,7 @@
 // Gradient clipping by global norm, as torch.nn.utils.clip_grad_norm_ (2-norm).
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optimizer.hpp"
 
 namespace optim {
 

@@ -4,6 +4,7 @@
 // step i, clipping, the schedule, the update and the callback.
 #include "optim/minimize.hpp"
 
+#include "autodiff/error.hpp"
 #include "autodiff/tape.hpp"
 #include "optim/clip.hpp"
 
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <ostream>
 #include <stdexcept>
+#include <typeinfo>
 
 namespace optim {
 
@@ -29,6 +31,11 @@ double Loss::operator()(const Batch& batch, bool add_gradient) const {
   if (objective_) return objective_(batch, add_gradient);
   autodiff::tape().clear();
   const autodiff::Var loss = record_(batch);
+  if (!loss.is_scalar()) {
+    throw autodiff::ShapeError(fmt::format("the loss function (Loss::recorded) returned a {}x{} Var; a loss must be "
+                                           "1x1: sum or mean it",
+                                           loss.rows(), loss.cols()));
+  }
   const double value = loss.item();
   if (add_gradient) autodiff::backward(loss);
   return value;
@@ -69,6 +76,34 @@ void check_arguments(const ParameterList& params, const StopRule& stop, const Lo
   }
 }
 
+// Throws E(where + what) when e is exactly an E; other types are left alone.
+template <class E>
+void rethrow_as(const std::exception& e, const std::string& where) {
+  if (typeid(e) == typeid(E)) throw E(where + e.what());
+}
+
+// Rethrows the exception in flight with where it happened in front of its message,
+// as the same type, so that callers catch what they caught before. Only descent's
+// own types and the standard ones are rebuilt; a user's own type passes unchanged.
+[[noreturn]] void rethrow_in_loop(const std::string& where) {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    rethrow_as<autodiff::ShapeError>(e, where);
+    rethrow_as<autodiff::StaleVarError>(e, where);
+    rethrow_as<autodiff::IndexError>(e, where);
+    rethrow_as<autodiff::NonFiniteError>(e, where);
+    rethrow_as<autodiff::BackwardError>(e, where);
+    rethrow_as<autodiff::Error>(e, where);
+    rethrow_as<std::invalid_argument>(e, where);
+    rethrow_as<std::out_of_range>(e, where);
+    rethrow_as<std::domain_error>(e, where);
+    rethrow_as<std::runtime_error>(e, where);
+    rethrow_as<std::logic_error>(e, where);
+  }
+  throw;
+}
+
 }  // namespace
 
 Result minimize(const Loss& loss, const ParameterList& params, Optimizer& optimizer, Batching batching,
@@ -99,54 +134,66 @@ Result minimize(const Loss& loss, const ParameterList& params, Optimizer& optimi
   std::optional<double> previous;  // the last full-data loss evaluated
   double last_loss = std::numeric_limits<double>::quiet_NaN();
   bool stopped = false;
-  for (std::size_t i = 0; i < stop.max_iterations && !stopped; ++i) {
-    const bool evaluate = every != 0 && i % every == 0;
-    // With the full batch, one forward pass gives both loss_i and the gradient.
-    const bool reuse = evaluate && batching.is_full();
-    double loss_i = std::numeric_limits<double>::quiet_NaN();
-    if (evaluate) {
-      if (reuse) zero_grad();
-      loss_i = loss(batching.all(), reuse);
-      if (!std::isfinite(loss_i)) {
-        diverged(i, loss_i, "loss");
-        break;
+  std::size_t i = 0;
+  const char* stage = "zero_grad";  // what the loop is doing, for the message of anything it throws
+  try {
+    for (; i < stop.max_iterations && !stopped; ++i) {
+      const bool evaluate = every != 0 && i % every == 0;
+      // With the full batch, one forward pass gives both loss_i and the gradient.
+      const bool reuse = evaluate && batching.is_full();
+      double loss_i = std::numeric_limits<double>::quiet_NaN();
+      if (evaluate) {
+        if (reuse) zero_grad();
+        stage = "the loss on all examples";
+        loss_i = loss(batching.all(), reuse);
+        if (!std::isfinite(loss_i)) {
+          diverged(i, loss_i, "loss");
+          break;
+        }
+        if (previous && i > 1 && std::abs(loss_i - *previous) < stop.tolerance) {
+          finish(StopReason::converged, i, loss_i,
+                 fmt::format("converged at iteration {}: |loss change| {:.3g} < tolerance {}", i,
+                             std::abs(loss_i - *previous), stop.tolerance));
+          break;
+        }
+        if (stop.target_loss && loss_i <= *stop.target_loss) {
+          finish(StopReason::target_reached, i, loss_i,
+                 fmt::format("reached the target at iteration {}: loss {} <= {}", i, loss_i, *stop.target_loss));
+          break;
+        }
+        if (record(i)) result.trace.record(i, loss_i);
+        previous = loss_i;
       }
-      if (previous && i > 1 && std::abs(loss_i - *previous) < stop.tolerance) {
-        finish(StopReason::converged, i, loss_i,
-               fmt::format("converged at iteration {}: |loss change| {:.3g} < tolerance {}", i,
-                           std::abs(loss_i - *previous), stop.tolerance));
-        break;
+      if (!reuse) {
+        zero_grad();
+        stage = "the loss on a batch";
+        const double batch_loss = loss(batching.next(), true);
+        if (!std::isfinite(batch_loss)) {
+          diverged(i, batch_loss, "batch loss");
+          break;
+        }
+        if (!evaluate) {
+          loss_i = batch_loss;
+          if (every == 0 && record(i)) result.trace.record(i, batch_loss);
+        }
       }
-      if (stop.target_loss && loss_i <= *stop.target_loss) {
-        finish(StopReason::target_reached, i, loss_i,
-               fmt::format("reached the target at iteration {}: loss {} <= {}", i, loss_i, *stop.target_loss));
-        break;
+      stage = "clip_grad_norm";
+      if (options.clip_norm > 0.0) clip_grad_norm(params, options.clip_norm);
+      stage = "the schedule";
+      if (options.schedule) optimizer.set_lr((*options.schedule)(i, base_lr));
+      stage = "the update";
+      optimizer.step();
+      result.iterations = i + 1;
+      last_loss = loss_i;
+      stage = "the callback";
+      if (options.callback && options.callback(Progress{i, loss_i, optimizer.lr()})) {
+        result.reason = StopReason::callback;
+        result.message = fmt::format("stopped by the callback after iteration {}", i);
+        stopped = true;
       }
-      if (record(i)) result.trace.record(i, loss_i);
-      previous = loss_i;
     }
-    if (!reuse) {
-      zero_grad();
-      const double batch_loss = loss(batching.next(), true);
-      if (!std::isfinite(batch_loss)) {
-        diverged(i, batch_loss, "batch loss");
-        break;
-      }
-      if (!evaluate) {
-        loss_i = batch_loss;
-        if (every == 0 && record(i)) result.trace.record(i, batch_loss);
-      }
-    }
-    if (options.clip_norm > 0.0) clip_grad_norm(params, options.clip_norm);
-    if (options.schedule) optimizer.set_lr((*options.schedule)(i, base_lr));
-    optimizer.step();
-    result.iterations = i + 1;
-    last_loss = loss_i;
-    if (options.callback && options.callback(Progress{i, loss_i, optimizer.lr()})) {
-      result.reason = StopReason::callback;
-      result.message = fmt::format("stopped by the callback after iteration {}", i);
-      stopped = true;
-    }
+  } catch (...) {
+    rethrow_in_loop(fmt::format("minimize: iteration {}, {}: ", i, stage));
   }
   if (stopped || result.iterations == stop.max_iterations) {
     if (!stopped) {
@@ -154,7 +201,11 @@ Result minimize(const Loss& loss, const ParameterList& params, Optimizer& optimi
       result.message = fmt::format("stopped after max_iterations = {} updates", stop.max_iterations);
     }
     // The last update moved θ after the last loss: evaluate once more where the run ends.
-    result.final_loss = every != 0 ? loss(batching.all(), false) : last_loss;
+    try {
+      result.final_loss = every != 0 ? loss(batching.all(), false) : last_loss;
+    } catch (...) {
+      rethrow_in_loop("minimize: the final loss on all examples: ");
+    }
   }
 
   result.values.reserve(params.size());

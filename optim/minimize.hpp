@@ -4,11 +4,11 @@
 // iteration on the batch the Batching chooses. See docs/optim.md for the semantics.
 #pragma once
 
-#include "autodiff/var.hpp"
-#include "optim/batching.hpp"
-#include "optim/optimizer.hpp"
-#include "optim/schedule.hpp"
-#include "optim/trace.hpp"
+#include "../autodiff/var.hpp"
+#include "batching.hpp"
+#include "optimizer.hpp"
+#include "schedule.hpp"
+#include "trace.hpp"
 
 #include <cstddef>
 #include <functional>

@@ -3,13 +3,13 @@
 // clipping and the descent loop.
 #pragma once
 
-#include "optim/adagrad.hpp"
-#include "optim/adam.hpp"
-#include "optim/batching.hpp"
-#include "optim/clip.hpp"
-#include "optim/minimize.hpp"
-#include "optim/optimizer.hpp"
-#include "optim/rmsprop.hpp"
-#include "optim/schedule.hpp"
-#include "optim/sgd.hpp"
-#include "optim/trace.hpp"
+#include "adagrad.hpp"
+#include "adam.hpp"
+#include "batching.hpp"
+#include "clip.hpp"
+#include "minimize.hpp"
+#include "optimizer.hpp"
+#include "rmsprop.hpp"
+#include "schedule.hpp"
+#include "sgd.hpp"
+#include "trace.hpp"

@@ -4,7 +4,7 @@
 // A rule only supplies update(): the new value of one parameter from its gradient.
 #pragma once
 
-#include "autodiff/var.hpp"
+#include "../autodiff/var.hpp"
 
 #include <cstddef>
 #include <string>
@@ -13,8 +13,8 @@
 
 namespace optim {
 
-// The parameters an optimizer updates. The caller keeps them alive while the optimizer is used.
-using ParameterList = std::vector<autodiff::Parameter*>;
+// The parameters an optimizer updates (autodiff's one list type). The caller keeps them alive while the optimizer is used.
+using autodiff::ParameterList;
 
 class Optimizer {
  public:

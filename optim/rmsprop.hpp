@@ -3,7 +3,7 @@
 // optional momentum, as torch.optim.RMSprop.
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optimizer.hpp"
 
 namespace optim {
 

@@ -4,7 +4,7 @@
 // optional dampening and Nesterov.
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optimizer.hpp"
 
 namespace optim {
 

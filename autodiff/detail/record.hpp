@@ -13,10 +13,10 @@
 // them on fixed-size 1x1 maps, which the compiler reduces to plain scalar code.
 #pragma once
 
-#include "autodiff/error.hpp"
-#include "autodiff/rules.hpp"
-#include "autodiff/tape.hpp"
-#include "autodiff/var.hpp"
+#include "../error.hpp"
+#include "../rules.hpp"
+#include "../tape.hpp"
+#include "../var.hpp"
 
 #include <string>
 

@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
     const auto uniform = [&] { return double(rng() >> 11) * 0x1.0p-53 * 4.0 - 2.0; };  // in [−2, 2)
     model.set_theta(k == 0 ? Eigen::Array2d(-1.0, 1.0) : Eigen::Array2d(uniform(), uniform()));
     autodiff::tape().clear();
-    for (auto* p : model.parameters()) p->zero_grad();
+    model.zero_grad();
     autodiff::backward(model.loss(x_all, y_all));
     const Eigen::Array2d tape_grad(model.theta0.grad()(0), model.theta1.grad()(0));
     const Eigen::Array2d hand_grad = model.gradient(x, y);

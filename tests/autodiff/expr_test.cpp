@@ -75,7 +75,7 @@ struct Params {
       : d((std::srand(seed), Array(Array::Random(shapes[3].first, shapes[3].second)))) {
     for (std::size_t k = 0; k < 3; ++k) p.emplace_back(Array(Array::Random(shapes[k].first, shapes[k].second)));
   }
-  std::vector<Parameter*> pointers() { return {&p[0], &p[1], &p[2]}; }
+  ParameterList pointers() { return {&p[0], &p[1], &p[2]}; }
 };
 
 // The nodes from `first` on that have a reverse rule: ops, not leaves.

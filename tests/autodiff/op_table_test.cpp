@@ -86,8 +86,8 @@ struct Case {
     return sum(expr(op.apply(v)) * Var(weights));
   }
 
-  std::vector<Parameter*> pointers(const std::vector<bool>& live) {
-    std::vector<Parameter*> out;
+  ParameterList pointers(const std::vector<bool>& live) {
+    ParameterList out;
     for (std::size_t k = 0; k < params.size(); ++k) {
       if (live[k]) out.push_back(&params[k]);
     }

@@ -290,7 +290,7 @@ BOOST_AUTO_TEST_CASE(random_graphs_have_tape_gradients_matching_central_differen
     const Graph graph = Generator(o.seed, g).build();
     std::vector<Parameter> params;
     for (std::size_t k = 0; k < graph.params.size(); ++k) params.emplace_back(graph.params[k], fmt::format("p{}", k));
-    std::vector<Parameter*> pointers;
+    ParameterList pointers;
     for (Parameter& p : params) pointers.push_back(&p);
     const GradcheckResult r = gradcheck([&] { return graph.loss(params); }, pointers);
     if (!r.passed) ++failures;
@@ -311,7 +311,7 @@ BOOST_AUTO_TEST_CASE(random_graphs_reduced_through_expressions_have_tape_gradien
     const Graph graph = Generator(o.seed + 1, g).build();
     std::vector<Parameter> params;
     for (std::size_t k = 0; k < graph.params.size(); ++k) params.emplace_back(graph.params[k], fmt::format("p{}", k));
-    std::vector<Parameter*> pointers;
+    ParameterList pointers;
     for (Parameter& p : params) pointers.push_back(&p);
     const GradcheckResult r = gradcheck([&] { return graph.loss(params, true); }, pointers);
     if (!r.passed) ++failures;

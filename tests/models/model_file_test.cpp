@@ -24,7 +24,7 @@ using test_models::RemoveOnExit;
 namespace {
 
 // Values that a text format or a careless writer would not keep bit for bit.
-void fill_awkward(const std::vector<autodiff::Parameter*>& params) {
+void fill_awkward(const autodiff::ParameterList& params) {
   for (autodiff::Parameter* p : params) {
     p->value() = Array::Random(p->rows(), p->cols()) * 1e3;
     p->value()(0) = -0.0;

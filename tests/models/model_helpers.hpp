@@ -19,7 +19,7 @@
 namespace test_models {
 
 // steps of theta <- theta - lr * grad loss(theta); returns the last loss.
-inline double gradient_descent(const std::vector<autodiff::Parameter*>& params,
+inline double gradient_descent(const autodiff::ParameterList& params,
                                const std::function<autodiff::Var()>& loss, int steps, double lr) {
   double last = 0.0;
   for (int s = 0; s < steps; ++s) {

@@ -253,3 +253,51 @@ BOOST_AUTO_TEST_CASE(a_gradient_of_the_wrong_shape_stops_the_loop_with_an_except
   BOOST_CHECK_EXCEPTION(optim::minimize(loss, {&w}, opt, optim::Batching::full(1)), autodiff::ShapeError,
                         has("SGD::step: the gradient of parameter 0 ('w') is 1x2 but its value is 2x1"));
 }
+
+BOOST_AUTO_TEST_CASE(a_loss_that_is_not_1x1_names_minimize_the_iteration_and_the_shape) {
+  autodiff::Parameter w(autodiff::Array::Zero(3, 1), "w");
+  optim::SGD opt({&w}, {.lr = 0.1});
+  const auto loss = optim::Loss::recorded([&](const optim::Batch&) { return autodiff::square(w); });
+  BOOST_CHECK_EXCEPTION(optim::minimize(loss, {&w}, opt, optim::Batching::full(1)), autodiff::ShapeError,
+                        has("minimize: iteration 0, the loss on all examples: the loss function (Loss::recorded) "
+                            "returned a 3x1 Var; a loss must be 1x1"));
+}
+
+BOOST_AUTO_TEST_CASE(an_op_error_in_the_loss_names_the_loop_the_iteration_and_the_op) {
+  HalvingProblem p;
+  int calls = 0;
+  const auto loss = optim::Loss::recorded([&](const optim::Batch&) {
+    // The fourth recording (iteration 3) multiplies shapes that do not match.
+    const autodiff::Var a = autodiff::Array::Ones(1, ++calls == 4 ? 3 : 2);
+    return autodiff::sum(autodiff::matmul(a, autodiff::Var(autodiff::Array::Ones(2, 1)))) * 0.0 +
+           0.5 * autodiff::square(p.x);
+  });
+  BOOST_CHECK_EXCEPTION(optim::minimize(loss, {&p.x}, p.opt, optim::Batching::full(1)), autodiff::ShapeError,
+                        has("minimize: iteration 3, the loss on all examples: matmul"));
+}
+
+BOOST_AUTO_TEST_CASE(an_error_in_the_update_names_the_loop_and_the_step) {
+  autodiff::Parameter w(autodiff::Array::Zero(2, 1), "w");
+  optim::SGD opt({&w}, {.lr = 0.1});
+  int calls = 0;
+  // A hand-written gradient that comes out with the wrong shape at the third call (iteration 2).
+  const auto loss = optim::Loss::objective([&](const optim::Batch&, bool grad) {
+    if (grad) w.grad() = ++calls == 3 ? autodiff::Array::Ones(1, 2) : autodiff::Array::Ones(2, 1);
+    return 1.0 / calls;
+  });
+  BOOST_CHECK_EXCEPTION(optim::minimize(loss, {&w}, opt, optim::Batching::full(1), {.tolerance = 0.0}),
+                        autodiff::ShapeError, has("minimize: iteration 2, the update: SGD::step"));
+}
+
+BOOST_AUTO_TEST_CASE(a_users_own_exception_passes_through_the_loop_unchanged) {
+  struct UserError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+  HalvingProblem p;
+  const auto stop_at_2 = [](const optim::Progress& progress) -> bool {
+    if (progress.iteration == 2) throw UserError("the user's message");
+    return false;
+  };
+  BOOST_CHECK_EXCEPTION(p.run({}, {.callback = stop_at_2}), UserError,
+                        [](const UserError& e) { return std::string(e.what()) == "the user's message"; });
+}

@@ -43,8 +43,8 @@ struct SeparableQuadratic {
     a = {a0, a1, a2};
   }
 
-  optim::ParameterList list() {
-    optim::ParameterList out;
+  autodiff::ParameterList list() {
+    autodiff::ParameterList out;
     for (auto& p : params) out.push_back(&p);
     return out;
   }
@@ -138,7 +138,7 @@ struct LeastSquares {
     y << 2.1, 1.4, 3.3, -0.2, -1.9, 5.0, -0.6, 4.2;
   }
 
-  optim::ParameterList list() { return {&w, &b}; }
+  autodiff::ParameterList list() { return {&w, &b}; }
 
   // (a) on the tape: mean((X_B w + b − y_B)²)
   autodiff::Var record(const optim::Batch& batch) const {
