@@ -8,6 +8,7 @@
 //   char_lm [--words FILE] [--limit N] [--seed 1] [--bigram-steps 60] [--epochs 8]
 //           [--batch 128] [--samples 20] [--out DIR] [--skip-if-missing]
 #include "autodiff/autodiff.hpp"
+#include "examples/support/cli.hpp"
 #include "models/bigram.hpp"
 #include "models/char_data.hpp"
 #include "models/mlp_language_model.hpp"
@@ -21,9 +22,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <string>
-#include <string_view>
 
 namespace {
 
@@ -39,30 +40,34 @@ struct Flags {
   bool skip_if_missing = false;  // exit with 77 (a skipped meson test) when the word list is absent
 };
 
-Flags parse_flags(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view name = argv[i];
-    if (name == "--skip-if-missing") {
-      f.skip_if_missing = true;
-      continue;
-    }
-    if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", name));
-    const std::string value = argv[++i];
-    if (name == "--words") f.words = value;
-    else if (name == "--limit") f.limit = std::stoul(value);
-    else if (name == "--seed") f.seed = std::stoull(value);
-    else if (name == "--bigram-steps") f.bigram_steps = std::stoi(value);
-    else if (name == "--epochs") f.epochs = std::stoi(value);
-    else if (name == "--batch") f.batch = std::stoi(value);
-    else if (name == "--samples") f.samples = std::stoi(value);
-    else if (name == "--out") f.out = value;
-    else throw std::invalid_argument(fmt::format("unknown flag {}", name));
-  }
-  if (f.bigram_steps < 1 || f.epochs < 1 || f.batch < 1 || f.samples < 0) {
-    throw std::invalid_argument("--bigram-steps, --epochs and --batch must be positive, --samples >= 0");
-  }
-  return f;
+// Fills flags from the command line; returns the exit code when the program should stop.
+std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
+  CLI::App app("Bigram and MLP character language models on a word list (docs/char_lm.md).", "char_lm");
+  app.add_option("--words", f.words, "word list, one word a line")->capture_default_str();
+  app.add_option("--limit", f.limit, "use N words (0: all)")
+      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
+  app.add_option("--seed", f.seed, "seed of the split, the weights, the batches and the samples")
+      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
+  app.add_option("--bigram-steps", f.bigram_steps, "full-batch steps of the bigram model")
+      ->check(examples::integer_in(1, 1'000'000'000))
+      ->capture_default_str();
+  app.add_option("--epochs", f.epochs, "epochs of the MLP model")
+      ->check(examples::integer_in(1, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--batch", f.batch, "examples per step of the MLP model")
+      ->check(examples::integer_in(1, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--samples", f.samples, "words to sample from the MLP model")
+      ->check(examples::integer_in(0, 1'000'000))
+      ->capture_default_str();
+  std::filesystem::path out;
+  CLI::Option* out_flag = app.add_option("--out", out, "save both models in this folder");
+  app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the word list is absent");
+  if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
+  if (out_flag->count() > 0) f.out = out;
+  return std::nullopt;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -107,6 +112,9 @@ double nll(const Model& model, const models::CharExamples& examples) {
 }
 
 int run(const Flags& flags) {
+  // 0. Where the models go, checked before any training.
+  if (flags.out) examples::check_output_folder("--out", *flags.out);
+
   // 1. Data: lower-case words, shuffled by the seed and split 80/10/10.
   if (!std::filesystem::exists(flags.words)) {
     fmt::print(stderr, "char_lm: error: the word list {} is missing (give one with --words FILE)\n",
@@ -214,7 +222,6 @@ int run(const Flags& flags) {
   autodiff::tape().clear();
 
   if (flags.out) {
-    std::filesystem::create_directories(*flags.out);
     bigram.save(*flags.out / "char_lm_bigram.bin");
     mlp.save(*flags.out / "char_lm_mlp.bin");
     fmt::print("saved both models in {}\n", flags.out->string());
@@ -225,8 +232,10 @@ int run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Flags flags;
+  if (const auto code = parse_flags(argc, argv, flags)) return *code;
   try {
-    return run(parse_flags(argc, argv));
+    return run(flags);
   } catch (const std::exception& e) {
     fmt::print(stderr, "char_lm: error: {}\n", e.what());
     return 1;

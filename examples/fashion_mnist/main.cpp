@@ -7,6 +7,7 @@
 //                 [--seed 1] [--out DIR] [--skip-if-missing]
 #include "autodiff/autodiff.hpp"
 #include "datasets/idx.hpp"
+#include "examples/support/cli.hpp"
 #include "models/metrics.hpp"
 #include "models/mlp.hpp"
 #include "models/softmax_regression.hpp"
@@ -19,9 +20,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
-#include <string_view>
 
 namespace {
 
@@ -36,29 +37,30 @@ struct Flags {
   bool skip_if_missing = false;  // exit with 77 (a skipped meson test) when the files are absent
 };
 
-Flags parse_flags(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view name = argv[i];
-    if (name == "--skip-if-missing") {
-      f.skip_if_missing = true;
-      continue;
-    }
-    if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", name));
-    const std::string value = argv[++i];
-    if (name == "--data") f.data = value;
-    else if (name == "--epochs") f.epochs = std::stoi(value);
-    else if (name == "--limit") f.limit = std::stoul(value);
-    else if (name == "--batch") f.batch = std::stoi(value);
-    else if (name == "--hidden") f.hidden = std::stoi(value);
-    else if (name == "--seed") f.seed = std::stoull(value);
-    else if (name == "--out") f.out = value;
-    else throw std::invalid_argument(fmt::format("unknown flag {}", name));
-  }
-  if ((f.epochs && *f.epochs < 1) || f.batch < 1 || f.hidden < 1) {
-    throw std::invalid_argument("--epochs, --batch and --hidden must be positive");
-  }
-  return f;
+// Fills flags from the command line; returns the exit code when the program should stop.
+std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
+  CLI::App app("Softmax regression and an MLP on Fashion-MNIST (docs/fashion_mnist.md).", "fashion_mnist");
+  app.add_option("--data", f.data, "folder of the four .gz files")->capture_default_str();
+  int epochs = 0;
+  CLI::Option* epochs_flag = app.add_option("--epochs", epochs, "epochs of both models (default: 10 and 15)")
+                                 ->check(examples::integer_in(1, 1'000'000));
+  app.add_option("--limit", f.limit, "use the first N images of each split (0: all)")
+      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
+  app.add_option("--batch", f.batch, "images per step")->check(examples::integer_in(1, 1'000'000))->capture_default_str();
+  app.add_option("--hidden", f.hidden, "hidden units of the MLP")
+      ->check(examples::integer_in(1, 100'000))
+      ->capture_default_str();
+  app.add_option("--seed", f.seed, "seed of the weights and the batches")
+      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
+  std::filesystem::path out;
+  CLI::Option* out_flag = app.add_option("--out", out, "save both models in this folder");
+  app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the data files are absent");
+  if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
+  if (epochs_flag->count() > 0) f.epochs = epochs;
+  if (out_flag->count() > 0) f.out = out;
+  return std::nullopt;
 }
 
 constexpr std::array<const char*, 10> kClassNames = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -125,6 +127,9 @@ double report(const char* title, const Model& model, const autodiff::Constant& t
 }
 
 int run(const Flags& flags) {
+  // 0. Where the models go, checked before any training.
+  if (flags.out) examples::check_output_folder("--out", *flags.out);
+
   // 1. Data: N x 784 pixel rows in [0, 1] and labels 0..9.
   for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
                            "t10k-labels-idx1-ubyte.gz"}) {
@@ -157,7 +162,6 @@ int run(const Flags& flags) {
   report("MLP", mlp, test_images, test_set.labels, mlp_seconds);
 
   if (flags.out) {
-    std::filesystem::create_directories(*flags.out);
     softmax.save(*flags.out / "fashion_mnist_softmax.bin");
     mlp.save(*flags.out / "fashion_mnist_mlp.bin");
     fmt::print("saved both models in {}\n", flags.out->string());
@@ -168,8 +172,10 @@ int run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Flags flags;
+  if (const auto code = parse_flags(argc, argv, flags)) return *code;
   try {
-    return run(parse_flags(argc, argv));
+    return run(flags);
   } catch (const std::exception& e) {
     fmt::print(stderr, "fashion_mnist: error: {}\n", e.what());
     return 1;

@@ -5,6 +5,7 @@
 //
 //   two_moons [--epochs 300] [--seed 1] [--points 200] [--lr 0.1] [--batch 20] [--out DIR]
 #include "autodiff/autodiff.hpp"
+#include "examples/support/cli.hpp"
 #include "examples/support/plot.hpp"
 #include "models/init.hpp"
 #include "models/metrics.hpp"
@@ -18,9 +19,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <numbers>
 #include <string>
-#include <string_view>
 
 namespace {
 
@@ -33,25 +35,26 @@ struct Flags {
   std::filesystem::path out = ".";
 };
 
-// --name value pairs; anything else is an error.
-Flags parse_flags(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; i += 2) {
-    const std::string_view name = argv[i];
-    if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", name));
-    const std::string value = argv[i + 1];
-    if (name == "--epochs") f.epochs = std::stoi(value);
-    else if (name == "--seed") f.seed = std::stoull(value);
-    else if (name == "--points") f.points = std::stoi(value);
-    else if (name == "--lr") f.lr = std::stod(value);
-    else if (name == "--batch") f.batch = std::stoi(value);
-    else if (name == "--out") f.out = value;
-    else throw std::invalid_argument(fmt::format("unknown flag {}", name));
-  }
-  if (f.epochs < 1 || f.points < 2 || f.batch < 1) {
-    throw std::invalid_argument("--epochs and --batch must be positive, --points at least 2");
-  }
-  return f;
+// Fills flags from the command line; returns the exit code when the program should stop.
+std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
+  CLI::App app("An MLP learns to separate two half circles (docs/two_moons.md).", "two_moons");
+  app.add_option("--epochs", f.epochs, "passes over the training points")
+      ->check(examples::integer_in(1, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--seed", f.seed, "seed of the points, the weights and the batches")
+      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
+  app.add_option("--points", f.points, "points in each of the training and test sets")
+      ->check(examples::integer_in(2, 10'000'000))
+      ->capture_default_str();
+  app.add_option("--lr", f.lr, "learning rate of SGD with momentum 0.9")
+      ->check(examples::positive_real())
+      ->capture_default_str();
+  app.add_option("--batch", f.batch, "examples per step")
+      ->check(examples::integer_in(1, 10'000'000))
+      ->capture_default_str();
+  app.add_option("--out", f.out, "folder for the model file and the picture")->capture_default_str();
+  return examples::parse_command_line(app, argc, argv);
 }
 
 // A standard normal draw (Box-Muller), from our uniform so every library agrees.
@@ -82,6 +85,10 @@ Points make_moons(int n, double noise, std::uint64_t seed) {
 }
 
 int run(const Flags& flags) {
+  // 0. Where the results go, checked before any training.
+  const auto model_file = flags.out / "two_moons_mlp.bin";
+  examples::check_output_file("--out", model_file);
+
   // 1. Data: a training set and, from another seed, a test set of the same size.
   const Points train = make_moons(flags.points, 0.1, flags.seed);
   const Points test = make_moons(flags.points, 0.1, flags.seed + 1000);
@@ -125,8 +132,6 @@ int run(const Flags& flags) {
              test_accuracy);
 
   // 6. The model's parameters in a file, and the decision boundary in a picture.
-  std::filesystem::create_directories(flags.out);
-  const auto model_file = flags.out / "two_moons_mlp.bin";
   model.save(model_file);
   fmt::print("saved the model to {}\n", model_file.string());
   if (!examples::gnuplot_available()) {
@@ -148,8 +153,10 @@ int run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Flags flags;
+  if (const auto code = parse_flags(argc, argv, flags)) return *code;
   try {
-    return run(parse_flags(argc, argv));
+    return run(flags);
   } catch (const std::exception& e) {
     fmt::print(stderr, "two_moons: error: {}\n", e.what());
     return 1;
