@@ -41,7 +41,8 @@ Optimizer::Optimizer(std::string name, ParameterList params, double lr)
 }
 
 void Optimizer::set_lr(double lr) {
-  detail::check_positive(name_, "lr", lr);
+  // 0 is a valid rate (as in torch.optim): a schedule may decay to it and the run goes on.
+  detail::check_non_negative(name_, "lr", lr);
   lr_ = lr;
 }
 

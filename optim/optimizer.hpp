@@ -29,7 +29,8 @@ class Optimizer {
   void step();
 
   double lr() const { return lr_; }
-  // The learning rate of the next steps; must be positive and finite.
+  // The learning rate of the next steps; must be finite and >= 0 (0 leaves the values
+  // unchanged, as in torch.optim). Throws std::invalid_argument naming the optimizer.
   void set_lr(double lr);
   // Steps taken so far (t in the formulas is steps() during an update, counting from 1).
   std::size_t steps() const { return t_; }
@@ -38,7 +39,7 @@ class Optimizer {
   const std::string& name() const { return name_; }
 
  protected:
-  // Validates the list (non-empty, no null, no duplicate) and the learning rate.
+  // Validates the list (non-empty, no null, no duplicate) and the learning rate (as set_lr).
   Optimizer(std::string name, ParameterList params, double lr);
 
   // The rule: update parameter k (value theta, gradient g) in place at step t = steps().

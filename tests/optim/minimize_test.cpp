@@ -253,3 +253,19 @@ BOOST_AUTO_TEST_CASE(a_gradient_of_the_wrong_shape_stops_the_loop_with_an_except
   BOOST_CHECK_EXCEPTION(optim::minimize(loss, {&w}, opt, optim::Batching::full(1)), autodiff::ShapeError,
                         has("SGD::step: the gradient of parameter 0 ('w') is 1x2 but its value is 2x1"));
 }
+
+BOOST_AUTO_TEST_CASE(a_schedule_that_decays_to_a_zero_rate_finishes_the_run) {
+  // 0.5^t underflows to 0 at update 1,075; set_lr(0) used to throw and lose the result.
+  HalvingProblem p;
+  std::size_t zero_rate_updates = 0;
+  const optim::Result r = p.run({.tolerance = 0.0, .max_iterations = 1200},
+                                {.schedule = optim::Schedule::exponential(0.5), .callback = [&](const optim::Progress& g) {
+                                   zero_rate_updates += g.lr == 0.0;
+                                   return false;
+                                 }});
+  BOOST_TEST(r.reason == optim::StopReason::max_iterations);
+  BOOST_TEST(r.iterations == 1200u);
+  BOOST_TEST(zero_rate_updates > 0u);
+  BOOST_TEST(p.opt.lr() == 0.0);
+  BOOST_TEST(std::isfinite(r.final_loss));
+}
