@@ -102,8 +102,8 @@ int main(int argc, char** argv) {
   const datasets::Table table = datasets::read_csv(flags.data);
   const Eigen::ArrayXd& n = table.column("n");
   const Eigen::ArrayXd& duration = table.column("duration");
-  const Eigen::ArrayXd x = datasets::fit_min_max(n, "n").apply(n);
-  const Eigen::ArrayXd y = datasets::fit_min_max(duration, "duration").apply(duration);
+  const Eigen::ArrayXd x = datasets::fit_min_max(n, "n", table.source).apply(n);
+  const Eigen::ArrayXd y = datasets::fit_min_max(duration, "duration", table.source).apply(duration);
   fmt::print("{}: {} jobs; n in [{}, {}], duration in [{}, {}], both scaled to [0, 1]\n",
              flags.data.filename().string(), x.size(), n.minCoeff(), n.maxCoeff(),
              duration.minCoeff(), duration.maxCoeff());

@@ -91,6 +91,10 @@ BOOST_AUTO_TEST_CASE(a_column_with_one_distinct_value_is_rejected) {
   expect_data_error("n,duration\n5,1\n5,2\n5,3\n", {"'n'", "single distinct value"});
 }
 
+BOOST_AUTO_TEST_CASE(a_column_whose_range_overflows_names_the_file_and_the_column) {
+  expect_data_error("n,duration\n-1e308,1\n1e308,2\n0,3\n", {"bad.csv: column 'n'", "overflows a double"});
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_flag_is_named_with_a_pointer_to_help) {
   const Output out = run("--learning-rate 3");
   BOOST_TEST(out.status == 2);
