@@ -99,6 +99,12 @@ void BinaryReader::f64s(double* out, std::uint64_t n, const char* what) {
   for (std::uint64_t k = 0; k < n; ++k) out[k] = f64(what);
 }
 
+std::uint64_t BinaryReader::count(const char* what, std::uint64_t item_bytes) {
+  const std::uint64_t n = u64(what);
+  need(n <= ~std::uint64_t{0} / item_bytes ? n * item_bytes : ~std::uint64_t{0}, what);
+  return n;
+}
+
 void BinaryReader::expect_end(const char* after) {
   // A file that grew after fstat also has bytes left.
   if (remaining() != 0 || std::fgetc(stream_.get()) != EOF) {

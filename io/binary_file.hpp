@@ -39,6 +39,9 @@ class BinaryReader {
   std::string bytes(std::uint64_t n, const char* what);
   // Reads n doubles into out.
   void f64s(double* out, std::uint64_t n, const char* what);
+  // A count of items of item_bytes each that must follow; throws "truncated"
+  // when the file is too short for them, so a caller may allocate count items.
+  std::uint64_t count(const char* what, std::uint64_t item_bytes);
   std::uint64_t remaining() const { return size_ - pos_; }
   // Throws unless the whole file has been read: "<who>: <file> has 3 bytes after <after>".
   void expect_end(const char* after);

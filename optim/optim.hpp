@@ -6,6 +6,7 @@
 #include "optim/adagrad.hpp"
 #include "optim/adam.hpp"
 #include "optim/batching.hpp"
+#include "optim/checkpoint.hpp"
 #include "optim/clip.hpp"
 #include "optim/minimize.hpp"
 #include "optim/optimizer.hpp"
