@@ -7,7 +7,9 @@
 //
 //   char_lm [--words FILE] [--limit N] [--seed 1] [--bigram-steps 60] [--epochs 8]
 //           [--batch 128] [--samples 20] [--out DIR] [--skip-if-missing]
+//           [--checkpoint FILE] [--checkpoint-every 500] [--resume]
 #include "autodiff/autodiff.hpp"
+#include "examples/support/checkpointing.hpp"
 #include "examples/support/cli.hpp"
 #include "models/bigram.hpp"
 #include "models/char_data.hpp"
@@ -38,6 +40,7 @@ struct Flags {
   int samples = 20;
   std::optional<std::filesystem::path> out;
   bool skip_if_missing = false;  // exit with 77 (a skipped meson test) when the word list is absent
+  examples::CheckpointFlags checkpoint;  // of the MLP's training, the long part
 };
 
 // Fills flags from the command line; returns the exit code when the program should stop.
@@ -65,6 +68,7 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   std::filesystem::path out;
   CLI::Option* out_flag = app.add_option("--out", out, "save both models in this folder");
   app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the word list is absent");
+  examples::add_checkpoint_flags(app, f.checkpoint);
   if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
   if (out_flag->count() > 0) f.out = out;
   return std::nullopt;
@@ -114,6 +118,7 @@ double nll(const Model& model, const models::CharExamples& examples) {
 int run(const Flags& flags) {
   // 0. Where the models go, checked before any training.
   if (flags.out) examples::check_output_folder("--out", *flags.out);
+  if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);
 
   // 1. Data: lower-case words, shuffled by the seed and split 80/10/10.
   if (!std::filesystem::exists(flags.words)) {
@@ -184,30 +189,39 @@ int run(const Flags& flags) {
   const Eigen::Index n = train_examples.context.rows();
   const Eigen::Index batch_size = std::min<Eigen::Index>(flags.batch, n);
   optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
-  const Eigen::Index steps_per_epoch = (n + batch_size - 1) / batch_size;
+  const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
+  const std::uint64_t last = std::uint64_t(flags.epochs) * steps_per_epoch;
+  examples::Checkpointer checkpointer(flags.checkpoint.file, flags.checkpoint.every, flags.checkpoint.resume,
+                                      mlp.parameters(), optimizer, batching);
+  optim::LoopState loop = checkpointer.start({0.0});  // the epoch's summed loss so far
   models::IndexArray context(batch_size, 3);
   std::vector<std::int64_t> next;
   start = std::chrono::steady_clock::now();
-  for (int epoch = 1; epoch <= flags.epochs; ++epoch) {
-    if (epoch == flags.epochs && epoch > 1) optimizer.set_lr(optimizer.lr() / 10.0);
-    double total = 0.0;
-    for (Eigen::Index s = 0; s < steps_per_epoch; ++s) {
-      const optim::Batch batch = batching.next();
-      context.resize(batch.size(), 3);
-      for (Eigen::Index r = 0; r < batch.size(); ++r) {
-        context.row(r) = train_examples.context.row(batch.indices[std::size_t(r)]);
-      }
-      next = optim::select(train_examples.next, batch);
-      autodiff::tape().clear();
-      optimizer.zero_grad();
-      const autodiff::Var loss = mlp.loss(context, next);
-      loss.backward();
-      optimizer.step();
-      total += loss.item() * double(batch.size());
+  for (std::uint64_t step = loop.step; step < last; ++step) {
+    const int epoch = int(step / steps_per_epoch) + 1;
+    if (step % steps_per_epoch == 0) {
+      if (epoch == flags.epochs && epoch > 1) optimizer.set_lr(optimizer.lr() / 10.0);
+      loop.numbers = {0.0};
     }
-    fmt::print("  MLP epoch {:2}  train loss {:.4f}  validation NLL {:.4f}  ({:.1f} s)\n", epoch, total / double(n),
-               nll(mlp, val_examples), seconds_since(start));
-    std::fflush(stdout);
+    const optim::Batch batch = batching.next();
+    context.resize(batch.size(), 3);
+    for (Eigen::Index r = 0; r < batch.size(); ++r) {
+      context.row(r) = train_examples.context.row(batch.indices[std::size_t(r)]);
+    }
+    next = optim::select(train_examples.next, batch);
+    autodiff::tape().clear();
+    optimizer.zero_grad();
+    const autodiff::Var loss = mlp.loss(context, next);
+    loss.backward();
+    optimizer.step();
+    loop.numbers[0] += loss.item() * double(batch.size());
+    loop.step = step + 1;
+    checkpointer.after_step(loop, last);
+    if (loop.step % steps_per_epoch == 0) {
+      fmt::print("  MLP epoch {:2}  train loss {:.4f}  validation NLL {:.4f}  ({:.1f} s)\n", epoch,
+                 loop.numbers[0] / double(n), nll(mlp, val_examples), seconds_since(start));
+      std::fflush(stdout);
+    }
   }
   const double mlp_val = nll(mlp, val_examples);
   fmt::print("MLP language model: train NLL {:.4f}, validation NLL {:.4f}, test NLL {:.4f}\n", nll(mlp, train_examples),
