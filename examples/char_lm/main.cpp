@@ -39,7 +39,7 @@ struct Flags {
   int batch = 128;
   int samples = 20;
   std::optional<std::filesystem::path> out;
-  bool skip_if_missing = false;  // exit with 77 (a skipped meson test) when the word list is absent
+  bool skip_if_missing = false;          // exit with 77 (a skipped meson test) when the word list is absent
   examples::CheckpointFlags checkpoint;  // of the MLP's training, the long part
 };
 
@@ -47,30 +47,18 @@ struct Flags {
 std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   CLI::App app("Bigram and MLP character language models on a word list (docs/char_lm.md).", "char_lm");
   app.add_option("--words", f.words, "word list, one word a line")->capture_default_str();
-  app.add_option("--limit", f.limit, "use N words (0: all)")
-      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
-      ->capture_default_str();
-  app.add_option("--seed", f.seed, "seed of the split, the weights, the batches and the samples")
-      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
-      ->capture_default_str();
-  app.add_option("--bigram-steps", f.bigram_steps, "full-batch steps of the bigram model")
-      ->check(examples::integer_in(1, 1'000'000'000))
-      ->capture_default_str();
-  app.add_option("--epochs", f.epochs, "epochs of the MLP model")
-      ->check(examples::integer_in(1, 1'000'000))
-      ->capture_default_str();
-  app.add_option("--batch", f.batch, "examples per step of the MLP model")
-      ->check(examples::integer_in(1, 1'000'000))
-      ->capture_default_str();
-  app.add_option("--samples", f.samples, "words to sample from the MLP model")
-      ->check(examples::integer_in(0, 1'000'000))
-      ->capture_default_str();
-  std::filesystem::path out;
-  CLI::Option* out_flag = app.add_option("--out", out, "save both models in this folder");
+  examples::add_whole_number(app, "--limit", f.limit, 0, examples::kNoLimit, "use N words (0: all)");
+  examples::add_whole_number(app, "--seed", f.seed, 0, examples::kNoLimit,
+                             "seed of the split, the weights, the batches and the samples");
+  examples::add_whole_number(app, "--bigram-steps", f.bigram_steps, 1, 1'000'000'000,
+                             "full-batch steps of the bigram model");
+  examples::add_whole_number(app, "--epochs", f.epochs, 1, 1'000'000, "epochs of the MLP model");
+  examples::add_whole_number(app, "--batch", f.batch, 1, 1'000'000, "examples per step of the MLP model");
+  examples::add_whole_number(app, "--samples", f.samples, 0, 1'000'000, "words to sample from the MLP model");
+  examples::add_optional(app, "--out", f.out, "save both models in this folder");
   app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the word list is absent");
   examples::add_checkpoint_flags(app, f.checkpoint);
   if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
-  if (out_flag->count() > 0) f.out = out;
   return std::nullopt;
 }
 

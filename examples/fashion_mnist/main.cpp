@@ -44,26 +44,17 @@ struct Flags {
 std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   CLI::App app("Softmax regression and an MLP on Fashion-MNIST (docs/fashion_mnist.md).", "fashion_mnist");
   app.add_option("--data", f.data, "folder of the four .gz files")->capture_default_str();
-  int epochs = 0;
-  CLI::Option* epochs_flag = app.add_option("--epochs", epochs, "epochs of both models (default: 10 and 15)")
-                                 ->check(examples::integer_in(1, 1'000'000));
-  app.add_option("--limit", f.limit, "use the first N images of each split (0: all)")
-      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
-      ->capture_default_str();
-  app.add_option("--batch", f.batch, "images per step")->check(examples::integer_in(1, 1'000'000))->capture_default_str();
-  app.add_option("--hidden", f.hidden, "hidden units of the MLP")
-      ->check(examples::integer_in(1, 100'000))
-      ->capture_default_str();
-  app.add_option("--seed", f.seed, "seed of the weights and the batches")
-      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
-      ->capture_default_str();
-  std::filesystem::path out;
-  CLI::Option* out_flag = app.add_option("--out", out, "save both models in this folder");
+  examples::add_optional(app, "--epochs", f.epochs, "epochs of both models (default: 10 and 15)")
+      ->check(examples::integer_in(1, 1'000'000));
+  examples::add_whole_number(app, "--limit", f.limit, 0, examples::kNoLimit,
+                             "use the first N images of each split (0: all)");
+  examples::add_whole_number(app, "--batch", f.batch, 1, 1'000'000, "images per step");
+  examples::add_whole_number(app, "--hidden", f.hidden, 1, 100'000, "hidden units of the MLP");
+  examples::add_whole_number(app, "--seed", f.seed, 0, examples::kNoLimit, "seed of the weights and the batches");
+  examples::add_optional(app, "--out", f.out, "save both models in this folder");
   app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the data files are absent");
   examples::add_checkpoint_flags(app, f.checkpoint);
   if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
-  if (epochs_flag->count() > 0) f.epochs = epochs;
-  if (out_flag->count() > 0) f.out = out;
   return std::nullopt;
 }
 
@@ -84,8 +75,9 @@ double train(Model& model, const datasets::ImageSet& data, int epochs, const Fla
   optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
   const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
   const std::uint64_t last = std::uint64_t(epochs) * steps_per_epoch;
-  const std::filesystem::path file =
-      flags.checkpoint.file.empty() ? flags.checkpoint.file : std::filesystem::path(flags.checkpoint.file.string() + "." + tag);
+  const std::filesystem::path file = flags.checkpoint.file.empty()
+                                         ? flags.checkpoint.file
+                                         : std::filesystem::path(flags.checkpoint.file.string() + "." + tag);
   examples::Checkpointer checkpointer(file, flags.checkpoint.every, flags.checkpoint.resume, model.parameters(),
                                       optimizer, batching);
   optim::LoopState loop = checkpointer.start({0.0, 0.0});  // the epoch's summed loss and right answers so far

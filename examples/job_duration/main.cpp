@@ -51,15 +51,12 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   app.add_option("--optimizer", f.optimizer, "which runs")
       ->check(CLI::IsMember({"all", "gd", "sgd", "momentum", "adam"}))
       ->capture_default_str();
-  double lr = 0.0;
-  CLI::Option* lr_flag =
-      app.add_option("--lr", lr, "learning rate (default: each run's own)")->check(examples::positive_real());
+  examples::add_optional(app, "--lr", f.lr, "learning rate (default: each run's own)")
+      ->check(examples::positive_real());
   app.add_option("--tol", f.tol, "stop when the loss changes by less (0: never)")
       ->check(examples::non_negative_real())
       ->capture_default_str();
-  app.add_option("--max-iter", f.max_iter, "most updates per run")
-      ->check(examples::integer_in(1, std::numeric_limits<std::int64_t>::max()))
-      ->capture_default_str();
+  examples::add_whole_number(app, "--max-iter", f.max_iter, 1, examples::kNoLimit, "most updates per run");
   app.add_option("--gradient", f.gradient, "gradient by the tape or by hand")
       ->check(CLI::IsMember({"tape", "hand"}))
       ->capture_default_str();
@@ -67,7 +64,6 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   bool no_plots = false;
   app.add_flag("--no-plots", no_plots, "do not draw the pictures");
   if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
-  if (lr_flag->count() > 0) f.lr = lr;
   f.plots = !no_plots;
   return std::nullopt;
 }

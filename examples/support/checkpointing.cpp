@@ -14,7 +14,7 @@ namespace examples {
 void add_checkpoint_flags(CLI::App& app, CheckpointFlags& flags) {
   app.add_option("--checkpoint", flags.file, "save the training state to FILE, atomically, to resume from it");
   app.add_option("--checkpoint-every", flags.every, "updates between two checkpoints")
-      ->check(integer_in(1, std::numeric_limits<std::int64_t>::max()))
+      ->check(integer_in(1, kNoLimit))
       ->capture_default_str();
   app.add_flag("--resume", flags.resume, "continue from the --checkpoint file when it exists");
 }

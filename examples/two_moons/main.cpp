@@ -38,21 +38,14 @@ struct Flags {
 // Fills flags from the command line; returns the exit code when the program should stop.
 std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   CLI::App app("An MLP learns to separate two half circles (docs/two_moons.md).", "two_moons");
-  app.add_option("--epochs", f.epochs, "passes over the training points")
-      ->check(examples::integer_in(1, 1'000'000))
-      ->capture_default_str();
-  app.add_option("--seed", f.seed, "seed of the points, the weights and the batches")
-      ->check(examples::integer_in(0, std::numeric_limits<std::int64_t>::max()))
-      ->capture_default_str();
-  app.add_option("--points", f.points, "points in each of the training and test sets")
-      ->check(examples::integer_in(2, 10'000'000))
-      ->capture_default_str();
+  examples::add_whole_number(app, "--epochs", f.epochs, 1, 1'000'000, "passes over the training points");
+  examples::add_whole_number(app, "--seed", f.seed, 0, examples::kNoLimit,
+                             "seed of the points, the weights and the batches");
+  examples::add_whole_number(app, "--points", f.points, 2, 10'000'000, "points in each of the training and test sets");
   app.add_option("--lr", f.lr, "learning rate of SGD with momentum 0.9")
       ->check(examples::positive_real())
       ->capture_default_str();
-  app.add_option("--batch", f.batch, "examples per step")
-      ->check(examples::integer_in(1, 10'000'000))
-      ->capture_default_str();
+  examples::add_whole_number(app, "--batch", f.batch, 1, 10'000'000, "examples per step");
   app.add_option("--out", f.out, "folder for the model file and the picture")->capture_default_str();
   return examples::parse_command_line(app, argc, argv);
 }
