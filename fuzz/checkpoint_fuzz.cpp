@@ -5,20 +5,15 @@
 // CheckpointError, leaving every one as it was.
 #include "optim/adam.hpp"
 #include "optim/checkpoint.hpp"
-
-#include <unistd.h>
+#include "input_file.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::filesystem::path file =
-      std::filesystem::temp_directory_path() / ("descent_checkpoint_fuzz_" + std::to_string(getpid()) + ".ckpt");
-  std::ofstream(file, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), std::streamsize(size));
+  const std::filesystem::path file = fuzz::input_file(data, size, "checkpoint_fuzz");
   autodiff::Parameter w(autodiff::Array::Constant(2, 1, 7.0), "w");
   autodiff::Parameter b(autodiff::Array::Constant(1, 1, 7.0), "b");
   optim::Adam adam({&w, &b}, {.lr = 0.05, .amsgrad = true});

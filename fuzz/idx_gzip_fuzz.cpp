@@ -3,23 +3,17 @@
 // path, gzip-compressed or plain. It may only return an array whose data matches
 // its dimensions or throw DataError; the corpus holds gzip files to mutate.
 #include "datasets/idx.hpp"
+#include "idx_check.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <sstream>
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
   try {
-    const datasets::IdxArray array = datasets::read_idx(in, "fuzz.idx.gz");
-    std::size_t elements = 1;
-    for (const auto d : array.dims) {
-      if (d < 0) std::abort();
-      elements *= static_cast<std::size_t>(d);
-    }
-    if (array.dims.empty() || array.data.size() != elements) std::abort();
+    fuzz::check_idx_array(datasets::read_idx(in, "fuzz.idx.gz"));
   } catch (const datasets::DataError&) {
   }
   return 0;

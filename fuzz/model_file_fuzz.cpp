@@ -4,20 +4,15 @@
 // first. It may only fill the parameters or throw ModelFileError, leaving them
 // as they were.
 #include "models/model_file.hpp"
-
-#include <unistd.h>
+#include "input_file.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::filesystem::path file =
-      std::filesystem::temp_directory_path() / ("descent_model_file_fuzz_" + std::to_string(getpid()) + ".bin");
-  std::ofstream(file, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), std::streamsize(size));
+  const std::filesystem::path file = fuzz::input_file(data, size, "model_file_fuzz");
   autodiff::Parameter w(autodiff::Array::Constant(2, 3, 7.0), "w");
   autodiff::Parameter b(autodiff::Array::Constant(1, 1, 7.0), "b");
   try {
