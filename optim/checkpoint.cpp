@@ -97,7 +97,8 @@ Contents read_contents(io::BinaryReader& in, const ParameterList& params, const 
   s.rng = in.bytes(in.count("the generator state's length", 1), "the generator state");
   const std::uint64_t order = in.count("the order's length", 8);
   if (order != batching.state().order.size()) {
-    in.fail(fmt::format(": the batch order holds {} indices in the file, {} here", order, batching.state().order.size()));
+    in.fail(
+        fmt::format(": the batch order holds {} indices in the file, {} here", order, batching.state().order.size()));
   }
   for (std::uint64_t k = 0; k < order; ++k) s.order.push_back(Eigen::Index(in.u64("the batch order")));
   s.position = in.u64("the batch position");
