@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// --checkpoint and --resume of the long examples (char_lm, fashion_mnist: their
-// paths are the arguments): a process killed with SIGKILL once its first
+// --checkpoint and --resume of the mini-batch examples (char_lm, fashion_mnist,
+// two_moons: their paths are the arguments): a process killed with SIGKILL once its first
 // checkpoint is on disk, then resumed, saves models bit-identical to those of a
 // run that was never interrupted.
 #define BOOST_TEST_MODULE resume
@@ -69,4 +69,8 @@ BOOST_AUTO_TEST_CASE(char_lm_killed_and_resumed_saves_the_same_models) {
 BOOST_AUTO_TEST_CASE(fashion_mnist_killed_and_resumed_saves_the_same_models) {
   check_kill_and_resume(test_examples::program_argument(2), "--limit 600 --epochs 2 --hidden 32 --skip-if-missing",
                         ".softmax", {"fashion_mnist_softmax.bin", "fashion_mnist_mlp.bin"});
+}
+
+BOOST_AUTO_TEST_CASE(two_moons_killed_and_resumed_saves_the_same_model) {
+  check_kill_and_resume(test_examples::program_argument(3), "--epochs 100 --points 100", "", {"two_moons_mlp.bin"});
 }
