@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <string>
 #include <system_error>
 
 namespace datasets {
@@ -36,12 +37,30 @@ std::vector<std::string_view> split(std::string_view line) {
   }
 }
 
+// A cell as an error message shows it: control bytes escaped (\x1b, \r), so no
+// byte of the file reaches the terminal raw, and at most 40 bytes of it, so a
+// 3 MB cell does not become a 3 MB message.
+std::string shown(std::string_view cell) {
+  constexpr std::size_t kLongest = 40;
+  std::string out = "'";
+  for (const char c : cell.substr(0, kLongest)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out += c;
+  }
+  out += "'";
+  if (cell.size() > kLongest) out += fmt::format("... (the first {} of {} bytes)", kLongest, cell.size());
+  return out;
+}
+
 // One data cell as a finite double, or a DataError naming where it is.
 double parse_cell(std::string_view cell, std::string_view source, std::size_t line,
                   std::string_view column) {
   if (cell.empty()) {
-    throw DataError(fmt::format("read_csv: {} line {}, column '{}': empty cell", source, line,
-                                column));
+    throw DataError(fmt::format("read_csv: {} line {}, column {}: empty cell", source, line,
+                                shown(column)));
   }
   // from_chars has no leading '+'; accept it as people write "+1e-3".
   std::string_view digits = cell;
@@ -51,16 +70,16 @@ double parse_cell(std::string_view cell, std::string_view source, std::size_t li
   double value = 0.0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec == std::errc::result_out_of_range) {
-    throw DataError(fmt::format("read_csv: {} line {}, column '{}': '{}' is out of the range of a "
-                                "double", source, line, column, cell));
+    throw DataError(fmt::format("read_csv: {} line {}, column {}: {} is out of the range of a "
+                                "double", source, line, shown(column), shown(cell)));
   }
   if (ec != std::errc{} || end != digits.data() + digits.size()) {
-    throw DataError(fmt::format("read_csv: {} line {}, column '{}': '{}' is not a number", source,
-                                line, column, cell));
+    throw DataError(fmt::format("read_csv: {} line {}, column {}: {} is not a number", source,
+                                line, shown(column), shown(cell)));
   }
   if (!std::isfinite(value)) {
-    throw DataError(fmt::format("read_csv: {} line {}, column '{}': '{}' is not finite (NaN and "
-                                "infinities are rejected)", source, line, column, cell));
+    throw DataError(fmt::format("read_csv: {} line {}, column {}: {} is not finite (NaN and "
+                                "infinities are rejected)", source, line, shown(column), shown(cell)));
   }
   return value;
 }
@@ -114,8 +133,8 @@ Table read_csv(std::istream& in, std::string_view source_name) {
     }
     for (const auto& seen : table.names) {
       if (seen == name) {
-        throw DataError(fmt::format("read_csv: {} line 1: column name '{}' appears twice",
-                                    source_name, name));
+        throw DataError(fmt::format("read_csv: {} line 1: column name {} appears twice",
+                                    source_name, shown(name)));
       }
     }
     table.names.emplace_back(name);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// parse_idx and read_idx (zlib's gzread reads gzip and plain files alike), and
-// load_fashion_mnist on top of them.
+// parse_idx and read_idx (GzipStream reads gzip and plain files alike, header
+// first, then no more than the header declares), and load_fashion_mnist on top.
 #include "datasets/idx.hpp"
 
-#include <fmt/format.h>
-#include <zlib.h>
+#include "datasets/gzip_stream.hpp"
 
-#include <memory>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
 #include <string>
 
 namespace datasets {
@@ -42,17 +44,13 @@ std::int64_t big_endian_int32(const std::uint8_t* p) {
   return static_cast<std::int32_t>(u);
 }
 
-struct GzCloser {
-  void operator()(gzFile f) const { gzclose(f); }
-};
-
 std::string dims_text(const std::vector<std::int32_t>& dims) {
   return fmt::format("{}", fmt::join(dims, "x"));
 }
 
-}  // namespace
-
-IdxArray parse_idx(std::span<const std::uint8_t> bytes, std::string_view source_name) {
+// The size of the header that the first 4 bytes announce; throws on a bad magic,
+// type or dimension count, or fewer than 4 bytes.
+std::size_t header_size(std::span<const std::uint8_t> bytes, std::string_view source_name) {
   if (bytes.size() < 4) {
     throw DataError(fmt::format("parse_idx: {}: truncated header: {} bytes, the magic number alone "
                                 "needs 4", source_name, bytes.size()));
@@ -72,29 +70,42 @@ IdxArray parse_idx(std::span<const std::uint8_t> bytes, std::string_view source_
     throw DataError(fmt::format("parse_idx: {}: {} dimensions in the header; expected 1 to {}",
                                 source_name, ndims, max_dims));
   }
-  const std::size_t header_size = 4 + 4 * static_cast<std::size_t>(ndims);
-  if (bytes.size() < header_size) {
-    throw DataError(fmt::format("parse_idx: {}: truncated header: {} dimensions need {} bytes, the "
-                                "file has {}", source_name, ndims, header_size, bytes.size()));
-  }
+  return 4 + 4 * static_cast<std::size_t>(ndims);
+}
 
-  IdxArray array;
+// The dimensions of a whole header (header_size bytes) and the data bytes they need.
+std::uint64_t read_dims(std::span<const std::uint8_t> bytes, std::string_view source_name,
+                        std::vector<std::int32_t>& dims) {
+  const std::size_t size = header_size(bytes, source_name);
+  if (bytes.size() < size) {
+    throw DataError(fmt::format("parse_idx: {}: truncated header: {} dimensions need {} bytes, the "
+                                "file has {}", source_name, bytes[3], size, bytes.size()));
+  }
   std::uint64_t elements = 1;
-  for (int k = 0; k < ndims; ++k) {
+  for (std::size_t k = 0; 4 + 4 * k < size; ++k) {
     const std::int64_t dim = big_endian_int32(bytes.data() + 4 + 4 * k);
     if (dim < 0) {
       throw DataError(fmt::format("parse_idx: {}: dimension {} is negative ({})", source_name, k,
                                   dim));
     }
-    array.dims.push_back(static_cast<std::int32_t>(dim));
+    dims.push_back(static_cast<std::int32_t>(dim));
     // Each factor is < 2^31 and the running product stays <= 2^48, so no overflow.
     elements *= static_cast<std::uint64_t>(dim);
     if (elements > max_elements) {
       throw DataError(fmt::format("parse_idx: {}: dimensions {}... describe more than 2^48 bytes",
-                                  source_name, dims_text(array.dims)));
+                                  source_name, dims_text(dims)));
     }
   }
-  const std::size_t available = bytes.size() - header_size;
+  return elements;
+}
+
+}  // namespace
+
+IdxArray parse_idx(std::span<const std::uint8_t> bytes, std::string_view source_name) {
+  IdxArray array;
+  const std::uint64_t elements = read_dims(bytes, source_name, array.dims);
+  const std::size_t header = header_size(bytes, source_name);
+  const std::size_t available = bytes.size() - header;
   if (available < elements) {
     throw DataError(fmt::format("parse_idx: {}: truncated data: dimensions {} need {} bytes, read "
                                 "{}", source_name, dims_text(array.dims), elements, available));
@@ -104,8 +115,41 @@ IdxArray parse_idx(std::span<const std::uint8_t> bytes, std::string_view source_
                                 "dimensions {}", source_name, available - elements, elements,
                                 dims_text(array.dims)));
   }
-  array.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header_size), bytes.end());
+  array.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
   return array;
+}
+
+IdxArray read_idx(std::istream& in, std::string_view source_name) {
+  GzipStream stream(in, source_name);
+  std::vector<std::uint8_t> bytes(4);
+  // Reads up to n more bytes onto bytes; returns how many came.
+  const auto read_more = [&](std::size_t n) {
+    const std::size_t old_size = bytes.size();
+    bytes.resize(old_size + n);
+    const std::size_t got = stream.read(bytes.data() + old_size, n);
+    bytes.resize(old_size + got);
+    return got;
+  };
+  bytes.resize(stream.read(bytes.data(), 4));
+  // The header first: a bad one is refused before any data is decompressed.
+  const std::size_t header = header_size(bytes, source_name);
+  read_more(header - 4);
+  std::vector<std::int32_t> dims;
+  const std::uint64_t elements = read_dims(bytes, source_name, dims);
+  // Then the data in chunks, so memory follows what the file really holds, not what it claims.
+  constexpr std::size_t chunk = 1u << 20;
+  for (std::uint64_t left = elements; left > 0;) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk));
+    const std::size_t got = read_more(want);
+    left -= got;
+    if (got < want) break;  // parse_idx reports the truncation
+  }
+  std::uint8_t extra = 0;
+  if (bytes.size() == header + elements && stream.read(&extra, 1) == 1) {
+    throw DataError(fmt::format("read_idx: '{}': more bytes follow the {} data bytes of dimensions {}",
+                                source_name, elements, dims_text(dims)));
+  }
+  return parse_idx(bytes, source_name);
 }
 
 IdxArray read_idx(const std::filesystem::path& file) {
@@ -116,31 +160,9 @@ IdxArray read_idx(const std::filesystem::path& file) {
                                 std::filesystem::exists(file, ec) ? "not a regular file"
                                                                   : "no such file"));
   }
-  std::unique_ptr<gzFile_s, GzCloser> in(gzopen(name.c_str(), "rb"));
+  std::ifstream in(file, std::ios::binary);
   if (!in) throw DataError(fmt::format("read_idx: cannot open '{}'", name));
-
-  std::vector<std::uint8_t> bytes;
-  constexpr unsigned chunk = 1u << 20;
-  while (true) {
-    const std::size_t old_size = bytes.size();
-    bytes.resize(old_size + chunk);
-    const int got = gzread(in.get(), bytes.data() + old_size, chunk);
-    if (got < 0) {
-      int errnum = 0;
-      const char* message = gzerror(in.get(), &errnum);
-      throw DataError(fmt::format("read_idx: '{}': gzip error: {}", name, message));
-    }
-    bytes.resize(old_size + static_cast<std::size_t>(got));
-    if (got == 0) break;
-  }
-  // A gzip stream cut short ends the reads without a -1; gzerror still reports it.
-  int errnum = Z_OK;
-  const char* message = gzerror(in.get(), &errnum);
-  if (errnum != Z_OK) {
-    throw DataError(fmt::format("read_idx: '{}': gzip error after {} bytes: {}", name,
-                                bytes.size(), message));
-  }
-  return parse_idx(bytes, name);
+  return read_idx(in, name);
 }
 
 ImageSet load_fashion_mnist(const std::filesystem::path& folder, std::string_view split,

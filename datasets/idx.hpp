@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -28,8 +29,13 @@ struct IdxArray {
 // source_name on any deviation.
 IdxArray parse_idx(std::span<const std::uint8_t> bytes, std::string_view source_name);
 
-// Reads an IDX file, gunzipping it if it is gzip-compressed, then parse_idx.
+// Reads an IDX file, gunzipping it if it is gzip-compressed, then parse_idx. It
+// reads the header first, then at most the data it declares and one byte more:
+// a corrupt header or a longer stream is refused without decompressing the rest.
+// Bytes after the last gzip member are refused too. Throws DataError naming the file.
 IdxArray read_idx(const std::filesystem::path& file);
+// The same from a stream (gzip or plain); source_name goes into the messages.
+IdxArray read_idx(std::istream& in, std::string_view source_name);
 
 // Images and their labels.
 struct ImageSet {

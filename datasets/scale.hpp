@@ -16,14 +16,15 @@ struct MinMax {
   double min = 0.0;
   double max = 1.0;
 
-  // Scales every value; throws DataError unless max > min.
+  // Scales every value; throws DataError unless max > min and max − min is finite.
   Eigen::ArrayXd apply(const Eigen::ArrayXd& x) const;
   // x = min + x' (max - min).
   double invert(double scaled) const;
 };
 
-// The min and max of a column. Throws DataError naming the column when it has
-// no values, a non-finite value or a single distinct value (max == min).
-MinMax fit_min_max(const Eigen::ArrayXd& x, std::string_view column_name);
+// The min and max of a column. Throws DataError naming the column (and the source
+// file, when given) when it has no values, a non-finite value, a single distinct
+// value (max == min) or a range max − min that overflows a double.
+MinMax fit_min_max(const Eigen::ArrayXd& x, std::string_view column_name, std::string_view source = {});
 
 }  // namespace datasets

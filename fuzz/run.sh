@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets (clang, -Dfuzz=true) and runs each for N seconds
-# (default 60) from scratch copies of fuzz/corpus/, so the committed corpora stay
+# (default 30) from scratch copies of fuzz/corpus/, so the committed corpora stay
 # small. Exits non-zero when a target finds a crash, a leak or a sanitizer report;
 # the input that triggered it is kept in <build>/fuzz-artifacts/.
 # Usage: fuzz/run.sh [seconds]    (build folder: $FUZZ_BUILD_DIR, default build-fuzz)
 set -eu
 
-seconds=${1:-60}
+seconds=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 
@@ -16,7 +16,8 @@ if [ ! -f "$build/build.ninja" ]; then
 else
   meson configure "$build" -Dfuzz=true -Dtests=false
 fi
-ninja -C "$build" fuzz/csv_fuzz fuzz/idx_fuzz
+targets="csv idx idx_gzip model_file checkpoint"
+ninja -C "$build" $(for t in $targets; do echo "fuzz/${t}_fuzz"; done)
 
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
@@ -24,7 +25,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
 status=0
-for target in csv idx; do
+for target in $targets; do
   mkdir "$work/$target"
   cp "$root/fuzz/corpus/$target/"* "$work/$target/"
   echo "== ${target}_fuzz for ${seconds}s"

@@ -22,13 +22,17 @@ struct ModelFileError : std::runtime_error {
 //   count                                       u64
 //   per parameter: name length (u64), name bytes, rows (u64), cols (u64),
 //                  rows*cols doubles (IEEE-754 binary64, column-major)
-// with every integer and double little-endian, whatever the host. Throws
-// ModelFileError when the file cannot be written.
+// with every integer and double little-endian, whatever the host. The file is
+// replaced atomically (io::write_atomically): a failed save, a full disk
+// included, leaves the previous file whole. Throws ModelFileError naming the file.
 void save_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params);
 
 // Reads a file written by save_parameters into params. The count, every name
 // and every shape must match; nothing is assigned unless the whole file reads
-// and matches (a failed load leaves the model as it was). Throws ModelFileError.
+// and matches (a failed load leaves the model as it was). Each declared size is
+// checked against the model and the file's size before it is read, so a corrupt
+// header cannot make it read without bound; a folder, a FIFO or a device is
+// refused unread. Throws ModelFileError naming the file.
 void load_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params);
 
 }  // namespace models

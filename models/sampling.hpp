@@ -12,7 +12,8 @@ namespace models {
 
 // Index k with probability weights[k] / sum(weights): one uniform u in [0, 1)
 // scaled by the sum, then the first k whose running sum exceeds it. The weights
-// need not sum to 1; they must be finite, non-negative and not all zero.
+// need not sum to 1; they must be finite, non-negative and not all zero. When
+// their sum overflows a double, they are divided by the largest weight first.
 std::int64_t sample_categorical(std::span<const double> weights, std::mt19937_64& rng);
 
 }  // namespace models

@@ -22,6 +22,7 @@ class Adagrad final : public Optimizer {
 
  private:
   void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
+  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&sum_}; }
   AdagradOptions options_;
   std::vector<autodiff::Array> sum_;  // s: running sum of squared gradients
 };

@@ -34,6 +34,7 @@ class Adam final : public Optimizer {
 
  private:
   void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
+  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&m_, &v_, &v_max_}; }
   AdamOptions options_;
   std::vector<autodiff::Array> m_, v_, v_max_;  // v_max_ only with amsgrad
 };
@@ -46,6 +47,7 @@ class AdamW final : public Optimizer {
 
  private:
   void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
+  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&m_, &v_, &v_max_}; }
   AdamWOptions options_;
   std::vector<autodiff::Array> m_, v_, v_max_;
 };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 
 namespace optim {
@@ -128,6 +129,46 @@ Batch Batching::next() {
   if (left == 0 || (last_ == LastBatch::drop && left < std::size_t(batch_size_))) position_ = 0;
   ++step_;
   return batch;
+}
+
+Batching::State Batching::state() const {
+  std::ostringstream rng;
+  rng << rng_;
+  return {std::uint64_t(kind_), all_.size(), std::uint64_t(batch_size_), std::uint64_t(last_), rng.str(),
+          order_, position_, epoch_, step_};
+}
+
+void Batching::load_state(const State& s) {
+  const auto fail = [](const std::string& what) {
+    throw std::invalid_argument("Batching::load_state: " + what);
+  };
+  if (s.kind != std::uint64_t(kind_) || s.examples != all_.size() || s.batch_size != std::uint64_t(batch_size_) ||
+      s.last != std::uint64_t(last_)) {
+    fail(fmt::format("the state is of a batching of kind {} over {} examples in batches of {}, this one is of kind "
+                     "{} over {} in batches of {}",
+                     s.kind, s.examples, s.batch_size, int(kind_), all_.size(), batch_size_));
+  }
+  if (s.order.size() != order_.size()) {
+    fail(fmt::format("the order holds {} indices, expected {}", s.order.size(), order_.size()));
+  }
+  std::vector<bool> seen(s.order.size(), false);
+  for (const Eigen::Index i : s.order) {
+    if (i < 0 || std::size_t(i) >= seen.size() || seen[std::size_t(i)]) {
+      fail(fmt::format("the order is not a permutation of 0 ... {} (index {})", seen.size() - 1, i));
+    }
+    seen[std::size_t(i)] = true;
+  }
+  if (s.position >= std::max<std::size_t>(all_.size(), 1)) {
+    fail(fmt::format("position {} is past the {} examples", s.position, all_.size()));
+  }
+  std::istringstream text(s.rng);
+  std::mt19937_64 rng;
+  if (!(text >> rng)) fail("the random generator's state cannot be read");
+  rng_ = rng;
+  order_ = s.order;
+  position_ = std::size_t(s.position);
+  epoch_ = std::size_t(s.epoch);
+  step_ = std::size_t(s.step);
 }
 
 }  // namespace optim

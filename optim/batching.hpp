@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <random>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace optim {
@@ -60,6 +61,20 @@ class Batching {
   bool is_full() const { return kind_ == Kind::full; }
   // Epochs begun so far (an epoch is one pass over the shuffled order).
   std::size_t epoch() const { return epoch_; }
+
+  // Where the sequence of batches stands, for checkpoints: after load_state(s)
+  // next() returns what it would have returned when s was taken.
+  struct State {
+    std::uint64_t kind = 0, examples = 0, batch_size = 0, last = 0;
+    std::string rng;                  // the generator as its operator<< writes it
+    std::vector<Eigen::Index> order;  // the current epoch's order (empty unless shuffled)
+    std::uint64_t position = 0, epoch = 0, step = 0;
+  };
+  State state() const;
+  // Throws std::invalid_argument naming what differs from this Batching (kind,
+  // examples, batch size) or what is inconsistent (an order that is not a
+  // permutation, a position past the end, an unreadable generator), changing nothing.
+  void load_state(const State& state);
 
  private:
   enum class Kind { full, cyclic, shuffled };

@@ -6,6 +6,7 @@
 
 #include "autodiff/error.hpp"
 #include "autodiff/tape.hpp"
+#include "optim/checkpoint.hpp"
 #include "optim/clip.hpp"
 
 #include <fmt/format.h>
@@ -70,6 +71,12 @@ void check_arguments(const ParameterList& params, const StopRule& stop, const Lo
     throw std::invalid_argument("minimize: target_loss is NaN");
   }
   if (stop.max_iterations == 0) throw std::invalid_argument("minimize: max_iterations must be positive, got 0");
+  if (!options.checkpoint.empty() && options.checkpoint_every == 0) {
+    throw std::invalid_argument("minimize: checkpoint_every must be positive, got 0");
+  }
+  if (options.resume && options.checkpoint.empty()) {
+    throw std::invalid_argument("minimize: resume needs the checkpoint file to resume from");
+  }
   if (!(options.clip_norm >= 0.0) || !std::isfinite(options.clip_norm)) {
     throw std::invalid_argument(fmt::format("minimize: clip_norm must be non-negative and finite (0 turns "
                                             "clipping off), got {}", options.clip_norm));
@@ -111,7 +118,7 @@ Result minimize(const Loss& loss, const ParameterList& params, Optimizer& optimi
   check_arguments(params, stop, options);
   const auto record = options.record ? options.record : default_record;
   const std::size_t every = options.full_loss_every;
-  const double base_lr = optimizer.lr();
+  double base_lr = optimizer.lr();
   const auto zero_grad = [&] {
     optimizer.zero_grad();
     for (autodiff::Parameter* p : params) p->zero_grad();
@@ -133,8 +140,26 @@ Result minimize(const Loss& loss, const ParameterList& params, Optimizer& optimi
 
   std::optional<double> previous;  // the last full-data loss evaluated
   double last_loss = std::numeric_limits<double>::quiet_NaN();
+  std::size_t first = 0;
+  // The loop's own state in a checkpoint: base rate, whether there is a previous loss, it, the last loss.
+  const auto loop_state = [&](std::size_t next) {
+    return LoopState{next, {base_lr, previous ? 1.0 : 0.0, previous.value_or(0.0), last_loss}, result.trace};
+  };
+  if (options.resume) {
+    LoopState saved = load_checkpoint(options.checkpoint, params, optimizer, batching);
+    if (saved.numbers.size() != 4) {
+      throw CheckpointError(fmt::format("minimize: {} was not written by minimize ({} loop numbers, expected 4)",
+                                        options.checkpoint.string(), saved.numbers.size()));
+    }
+    first = std::size_t(saved.step);
+    base_lr = saved.numbers[0];
+    if (saved.numbers[1] != 0.0) previous = saved.numbers[2];
+    last_loss = saved.numbers[3];
+    result.trace = std::move(saved.trace);
+    result.iterations = first;
+  }
   bool stopped = false;
-  std::size_t i = 0;
+  std::size_t i = first;
   const char* stage = "zero_grad";  // what the loop is doing, for the message of anything it throws
   try {
     for (; i < stop.max_iterations && !stopped; ++i) {
@@ -185,6 +210,10 @@ Result minimize(const Loss& loss, const ParameterList& params, Optimizer& optimi
       optimizer.step();
       result.iterations = i + 1;
       last_loss = loss_i;
+      stage = "the checkpoint";
+      if (!options.checkpoint.empty() && (i + 1) % options.checkpoint_every == 0) {
+        save_checkpoint(options.checkpoint, params, optimizer, batching, loop_state(i + 1));
+      }
       stage = "the callback";
       if (options.callback && options.callback(Progress{i, loss_i, optimizer.lr()})) {
         result.reason = StopReason::callback;

@@ -11,6 +11,7 @@
 #include "trace.hpp"
 
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <iosfwd>
 #include <limits>
@@ -71,6 +72,14 @@ struct LoopOptions {
   std::size_t full_loss_every = 1;
   // Runs after each update; return true to stop.
   std::function<bool(const Progress&)> callback{};
+  // Save a checkpoint (optim/checkpoint.hpp) to this file, atomically, after every
+  // checkpoint_every-th update, before the callback; empty: none.
+  std::filesystem::path checkpoint{};
+  std::size_t checkpoint_every = 100;
+  // Continue the run saved in checkpoint (which must exist) instead of starting at
+  // iteration 0: the parameters, the optimizer, the batches, the schedule's position,
+  // the stopping rules and the trace go on as if the run had never stopped.
+  bool resume = false;
 };
 
 enum class StopReason {

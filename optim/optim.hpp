@@ -6,6 +6,7 @@
 #include "adagrad.hpp"
 #include "adam.hpp"
 #include "batching.hpp"
+#include "checkpoint.hpp"
 #include "clip.hpp"
 #include "minimize.hpp"
 #include "optimizer.hpp"

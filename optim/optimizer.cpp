@@ -41,7 +41,8 @@ Optimizer::Optimizer(std::string name, ParameterList params, double lr)
 }
 
 void Optimizer::set_lr(double lr) {
-  detail::check_positive(name_, "lr", lr);
+  // 0 is a valid rate (as in torch.optim): a schedule may decay to it and the run goes on.
+  detail::check_non_negative(name_, "lr", lr);
   lr_ = lr;
 }
 
@@ -67,6 +68,41 @@ void Optimizer::step() {
   }
   ++t_;
   for (std::size_t k = 0; k < params_.size(); ++k) update(k, params_[k]->value(), params_[k]->grad());
+}
+
+Optimizer::State Optimizer::state() const {
+  State s{name_, lr_, t_, {}};
+  // buffers() hands out pointers that a load may write through; here they are only read.
+  for (const auto* b : const_cast<Optimizer*>(this)->buffers()) s.buffers.push_back(*b);
+  return s;
+}
+
+void Optimizer::load_state(const State& state) {
+  const auto fail = [&](const std::string& what) {
+    throw std::invalid_argument(fmt::format("{}::load_state: {}", name_, what));
+  };
+  if (state.optimizer != name_) fail(fmt::format("the state is of a {}, not of a {}", state.optimizer, name_));
+  if (!(state.lr >= 0.0) || !std::isfinite(state.lr)) fail(fmt::format("lr must be non-negative and finite, got {}", state.lr));
+  const auto mine = buffers();
+  if (state.buffers.size() != mine.size()) {
+    fail(fmt::format("the state holds {} kinds of buffers, this {} has {}", state.buffers.size(), name_, mine.size()));
+  }
+  for (std::size_t b = 0; b < mine.size(); ++b) {
+    if (state.buffers[b].size() != mine[b]->size()) {
+      fail(fmt::format("buffer {} holds {} arrays in the state, {} here (other options?)", b, state.buffers[b].size(),
+                       mine[b]->size()));
+    }
+    for (std::size_t k = 0; k < mine[b]->size(); ++k) {
+      const autodiff::Array& a = state.buffers[b][k];
+      if (a.rows() != (*mine[b])[k].rows() || a.cols() != (*mine[b])[k].cols()) {
+        fail(fmt::format("buffer {} of {} is {}x{} in the state but {}x{} here", b, describe(k, *params_[k]),
+                         a.rows(), a.cols(), (*mine[b])[k].rows(), (*mine[b])[k].cols()));
+      }
+    }
+  }
+  for (std::size_t b = 0; b < mine.size(); ++b) *mine[b] = state.buffers[b];
+  lr_ = state.lr;
+  t_ = state.steps;
 }
 
 std::vector<autodiff::Array> Optimizer::zeros_like_params(double fill) const {

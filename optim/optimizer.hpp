@@ -29,20 +29,38 @@ class Optimizer {
   void step();
 
   double lr() const { return lr_; }
-  // The learning rate of the next steps; must be positive and finite.
+  // The learning rate of the next steps; must be finite and >= 0 (0 leaves the values
+  // unchanged, as in torch.optim). Throws std::invalid_argument naming the optimizer.
   void set_lr(double lr);
   // Steps taken so far (t in the formulas is steps() during an update, counting from 1).
   std::size_t steps() const { return t_; }
   const ParameterList& params() const { return params_; }
+
+  // What the next steps depend on besides the values and gradients, for checkpoints:
+  // the rate, the step count and every per-parameter buffer of the rule.
+  struct State {
+    std::string optimizer;  // name(): a state loads only into the same rule
+    double lr = 0.0;
+    std::size_t steps = 0;
+    std::vector<std::vector<autodiff::Array>> buffers;  // per kind of buffer (m, v, ...), one array per parameter
+  };
+  State state() const;
+  // Restores a state from state(): the same rule, the same kinds of buffers and
+  // the parameters' shapes. Throws std::invalid_argument naming what differs, and
+  // then changes nothing.
+  void load_state(const State& state);
   // "SGD", "Adam", ...: the prefix of every error message.
   const std::string& name() const { return name_; }
 
  protected:
-  // Validates the list (non-empty, no null, no duplicate) and the learning rate.
+  // Validates the list (non-empty, no null, no duplicate) and the learning rate (as set_lr).
   Optimizer(std::string name, ParameterList params, double lr);
 
   // The rule: update parameter k (value theta, gradient g) in place at step t = steps().
   virtual void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) = 0;
+
+  // The rule's buffers, in a fixed order (an unused one is empty); none by default.
+  virtual std::vector<std::vector<autodiff::Array>*> buffers() { return {}; }
 
   // Zero state of the shape of each parameter, for a rule's per-parameter buffers.
   std::vector<autodiff::Array> zeros_like_params(double fill = 0.0) const;

@@ -24,6 +24,7 @@ class RMSprop final : public Optimizer {
 
  private:
   void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
+  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&v_, &g_avg_, &b_}; }
   RMSpropOptions options_;
   std::vector<autodiff::Array> v_, g_avg_, b_;  // g_avg_ if centered, b_ if momentum
 };

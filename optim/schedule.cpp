@@ -44,9 +44,9 @@ Schedule Schedule::warmup_cosine(std::size_t warmup_steps, std::size_t total_ste
         "warmup_steps {} and total_steps {}",
         warmup_steps, total_steps));
   }
-  if (!(min_lr > 0.0) || !std::isfinite(min_lr)) {
+  if (!(min_lr >= 0.0) || !std::isfinite(min_lr)) {
     throw std::invalid_argument(
-        fmt::format("Schedule::warmup_cosine: min_lr must be positive and finite, got {}", min_lr));
+        fmt::format("Schedule::warmup_cosine: min_lr must be non-negative and finite, got {}", min_lr));
   }
   return Schedule([warmup_steps, total_steps, min_lr](std::size_t t, double base) {
     if (t < warmup_steps) return base * double(t + 1) / double(warmup_steps);

@@ -21,7 +21,7 @@ class Schedule {
   //   W ≤ t < T:   lr(t) = min_lr + (base − min_lr) · (1 + cos(π (t − W) / (T − W))) / 2
   //   t ≥ T:       lr(t) = min_lr
   // The cosine part is CosineAnnealingLR with T_max = T − W and eta_min = min_lr.
-  // min_lr must be positive: the optimizers reject a learning rate of 0.
+  // min_lr must be finite and >= 0 (the optimizers accept a learning rate of 0).
   static Schedule warmup_cosine(std::size_t warmup_steps, std::size_t total_steps, double min_lr);
   // Any rule lr(t, base).
   static Schedule custom(std::function<double(std::size_t t, double base_lr)> rule);

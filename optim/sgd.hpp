@@ -24,6 +24,7 @@ class SGD final : public Optimizer {
 
  private:
   void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
+  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&b_}; }
   SGDOptions options_;
   std::vector<autodiff::Array> b_;  // momentum buffers, empty when momentum = 0
 };

@@ -7,7 +7,10 @@
 //
 //   char_lm [--words FILE] [--limit N] [--seed 1] [--bigram-steps 60] [--epochs 8]
 //           [--batch 128] [--samples 20] [--out DIR] [--skip-if-missing]
+//           [--checkpoint FILE] [--checkpoint-every 500] [--resume]
 #include "autodiff/autodiff.hpp"
+#include "examples/support/checkpointing.hpp"
+#include "examples/support/cli.hpp"
 #include "models/bigram.hpp"
 #include "models/char_data.hpp"
 #include "models/mlp_language_model.hpp"
@@ -21,9 +24,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <string>
-#include <string_view>
 
 namespace {
 
@@ -36,33 +39,27 @@ struct Flags {
   int batch = 128;
   int samples = 20;
   std::optional<std::filesystem::path> out;
-  bool skip_if_missing = false;  // exit with 77 (a skipped meson test) when the word list is absent
+  bool skip_if_missing = false;          // exit with 77 (a skipped meson test) when the word list is absent
+  examples::CheckpointFlags checkpoint;  // of the MLP's training, the long part
 };
 
-Flags parse_flags(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view name = argv[i];
-    if (name == "--skip-if-missing") {
-      f.skip_if_missing = true;
-      continue;
-    }
-    if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", name));
-    const std::string value = argv[++i];
-    if (name == "--words") f.words = value;
-    else if (name == "--limit") f.limit = std::stoul(value);
-    else if (name == "--seed") f.seed = std::stoull(value);
-    else if (name == "--bigram-steps") f.bigram_steps = std::stoi(value);
-    else if (name == "--epochs") f.epochs = std::stoi(value);
-    else if (name == "--batch") f.batch = std::stoi(value);
-    else if (name == "--samples") f.samples = std::stoi(value);
-    else if (name == "--out") f.out = value;
-    else throw std::invalid_argument(fmt::format("unknown flag {}", name));
-  }
-  if (f.bigram_steps < 1 || f.epochs < 1 || f.batch < 1 || f.samples < 0) {
-    throw std::invalid_argument("--bigram-steps, --epochs and --batch must be positive, --samples >= 0");
-  }
-  return f;
+// Fills flags from the command line; returns the exit code when the program should stop.
+std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
+  CLI::App app("Bigram and MLP character language models on a word list (docs/char_lm.md).", "char_lm");
+  app.add_option("--words", f.words, "word list, one word a line")->capture_default_str();
+  examples::add_whole_number(app, "--limit", f.limit, 0, examples::kNoLimit, "use N words (0: all)");
+  examples::add_whole_number(app, "--seed", f.seed, 0, examples::kNoLimit,
+                             "seed of the split, the weights, the batches and the samples");
+  examples::add_whole_number(app, "--bigram-steps", f.bigram_steps, 1, 1'000'000'000,
+                             "full-batch steps of the bigram model");
+  examples::add_whole_number(app, "--epochs", f.epochs, 1, 1'000'000, "epochs of the MLP model");
+  examples::add_whole_number(app, "--batch", f.batch, 1, 1'000'000, "examples per step of the MLP model");
+  examples::add_whole_number(app, "--samples", f.samples, 0, 1'000'000, "words to sample from the MLP model");
+  examples::add_optional(app, "--out", f.out, "save both models in this folder");
+  app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the word list is absent");
+  examples::add_checkpoint_flags(app, f.checkpoint);
+  if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
+  return std::nullopt;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -107,6 +104,10 @@ double nll(const Model& model, const models::CharExamples& examples) {
 }
 
 int run(const Flags& flags) {
+  // 0. Where the models go, checked before any training.
+  if (flags.out) examples::check_output_folder("--out", *flags.out);
+  if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);
+
   // 1. Data: lower-case words, shuffled by the seed and split 80/10/10.
   if (!std::filesystem::exists(flags.words)) {
     fmt::print(stderr, "char_lm: error: the word list {} is missing (give one with --words FILE)\n",
@@ -176,30 +177,39 @@ int run(const Flags& flags) {
   const Eigen::Index n = train_examples.context.rows();
   const Eigen::Index batch_size = std::min<Eigen::Index>(flags.batch, n);
   optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
-  const Eigen::Index steps_per_epoch = (n + batch_size - 1) / batch_size;
+  const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
+  const std::uint64_t last = std::uint64_t(flags.epochs) * steps_per_epoch;
+  examples::Checkpointer checkpointer(flags.checkpoint.file, flags.checkpoint.every, flags.checkpoint.resume,
+                                      mlp.parameters(), optimizer, batching);
+  optim::LoopState loop = checkpointer.start({0.0});  // the epoch's summed loss so far
   models::IndexArray context(batch_size, 3);
   std::vector<std::int64_t> next;
   start = std::chrono::steady_clock::now();
-  for (int epoch = 1; epoch <= flags.epochs; ++epoch) {
-    if (epoch == flags.epochs && epoch > 1) optimizer.set_lr(optimizer.lr() / 10.0);
-    double total = 0.0;
-    for (Eigen::Index s = 0; s < steps_per_epoch; ++s) {
-      const optim::Batch batch = batching.next();
-      context.resize(batch.size(), 3);
-      for (Eigen::Index r = 0; r < batch.size(); ++r) {
-        context.row(r) = train_examples.context.row(batch.indices[std::size_t(r)]);
-      }
-      next = optim::select(train_examples.next, batch);
-      autodiff::tape().clear();
-      optimizer.zero_grad();
-      const autodiff::Var loss = mlp.loss(context, next);
-      loss.backward();
-      optimizer.step();
-      total += loss.item() * double(batch.size());
+  for (std::uint64_t step = loop.step; step < last; ++step) {
+    const int epoch = int(step / steps_per_epoch) + 1;
+    if (step % steps_per_epoch == 0) {
+      if (epoch == flags.epochs && epoch > 1) optimizer.set_lr(optimizer.lr() / 10.0);
+      loop.numbers = {0.0};
     }
-    fmt::print("  MLP epoch {:2}  train loss {:.4f}  validation NLL {:.4f}  ({:.1f} s)\n", epoch, total / double(n),
-               nll(mlp, val_examples), seconds_since(start));
-    std::fflush(stdout);
+    const optim::Batch batch = batching.next();
+    context.resize(batch.size(), 3);
+    for (Eigen::Index r = 0; r < batch.size(); ++r) {
+      context.row(r) = train_examples.context.row(batch.indices[std::size_t(r)]);
+    }
+    next = optim::select(train_examples.next, batch);
+    autodiff::tape().clear();
+    optimizer.zero_grad();
+    const autodiff::Var loss = mlp.loss(context, next);
+    loss.backward();
+    optimizer.step();
+    loop.numbers[0] += loss.item() * double(batch.size());
+    loop.step = step + 1;
+    checkpointer.after_step(loop, last);
+    if (loop.step % steps_per_epoch == 0) {
+      fmt::print("  MLP epoch {:2}  train loss {:.4f}  validation NLL {:.4f}  ({:.1f} s)\n", epoch,
+                 loop.numbers[0] / double(n), nll(mlp, val_examples), seconds_since(start));
+      std::fflush(stdout);
+    }
   }
   const double mlp_val = nll(mlp, val_examples);
   fmt::print("MLP language model: train NLL {:.4f}, validation NLL {:.4f}, test NLL {:.4f}\n", nll(mlp, train_examples),
@@ -214,7 +224,6 @@ int run(const Flags& flags) {
   autodiff::tape().clear();
 
   if (flags.out) {
-    std::filesystem::create_directories(*flags.out);
     bigram.save(*flags.out / "char_lm_bigram.bin");
     mlp.save(*flags.out / "char_lm_mlp.bin");
     fmt::print("saved both models in {}\n", flags.out->string());
@@ -225,8 +234,10 @@ int run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Flags flags;
+  if (const auto code = parse_flags(argc, argv, flags)) return *code;
   try {
-    return run(parse_flags(argc, argv));
+    return run(flags);
   } catch (const std::exception& e) {
     fmt::print(stderr, "char_lm: error: {}\n", e.what());
     return 1;

@@ -5,8 +5,11 @@
 //
 //   fashion_mnist [--data DIR] [--epochs E] [--limit N] [--batch 128] [--hidden 256]
 //                 [--seed 1] [--out DIR] [--skip-if-missing]
+//                 [--checkpoint FILE] [--checkpoint-every 500] [--resume]
 #include "autodiff/autodiff.hpp"
 #include "datasets/idx.hpp"
+#include "examples/support/checkpointing.hpp"
+#include "examples/support/cli.hpp"
 #include "models/metrics.hpp"
 #include "models/mlp.hpp"
 #include "models/softmax_regression.hpp"
@@ -19,9 +22,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
-#include <string_view>
 
 namespace {
 
@@ -34,31 +37,25 @@ struct Flags {
   std::uint64_t seed = 1;
   std::optional<std::filesystem::path> out;
   bool skip_if_missing = false;  // exit with 77 (a skipped meson test) when the files are absent
+  examples::CheckpointFlags checkpoint;  // FILE.softmax and FILE.mlp, one per model
 };
 
-Flags parse_flags(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view name = argv[i];
-    if (name == "--skip-if-missing") {
-      f.skip_if_missing = true;
-      continue;
-    }
-    if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", name));
-    const std::string value = argv[++i];
-    if (name == "--data") f.data = value;
-    else if (name == "--epochs") f.epochs = std::stoi(value);
-    else if (name == "--limit") f.limit = std::stoul(value);
-    else if (name == "--batch") f.batch = std::stoi(value);
-    else if (name == "--hidden") f.hidden = std::stoi(value);
-    else if (name == "--seed") f.seed = std::stoull(value);
-    else if (name == "--out") f.out = value;
-    else throw std::invalid_argument(fmt::format("unknown flag {}", name));
-  }
-  if ((f.epochs && *f.epochs < 1) || f.batch < 1 || f.hidden < 1) {
-    throw std::invalid_argument("--epochs, --batch and --hidden must be positive");
-  }
-  return f;
+// Fills flags from the command line; returns the exit code when the program should stop.
+std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
+  CLI::App app("Softmax regression and an MLP on Fashion-MNIST (docs/fashion_mnist.md).", "fashion_mnist");
+  app.add_option("--data", f.data, "folder of the four .gz files")->capture_default_str();
+  examples::add_optional(app, "--epochs", f.epochs, "epochs of both models (default: 10 and 15)")
+      ->check(examples::integer_in(1, 1'000'000));
+  examples::add_whole_number(app, "--limit", f.limit, 0, examples::kNoLimit,
+                             "use the first N images of each split (0: all)");
+  examples::add_whole_number(app, "--batch", f.batch, 1, 1'000'000, "images per step");
+  examples::add_whole_number(app, "--hidden", f.hidden, 1, 100'000, "hidden units of the MLP");
+  examples::add_whole_number(app, "--seed", f.seed, 0, examples::kNoLimit, "seed of the weights and the batches");
+  examples::add_optional(app, "--out", f.out, "save both models in this folder");
+  app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the data files are absent");
+  examples::add_checkpoint_flags(app, f.checkpoint);
+  if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
+  return std::nullopt;
 }
 
 constexpr std::array<const char*, 10> kClassNames = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -66,38 +63,53 @@ constexpr std::array<const char*, 10> kClassNames = {"T-shirt/top", "Trouser", "
 
 // Trains any model with logits(x) and parameters() by mini-batch Adam on the
 // cross-entropy, printing one line per epoch; the learning rate drops to lr / 10
-// for the last fifth of the epochs. Returns the seconds spent.
+// for the last fifth of the epochs. With --checkpoint the state goes to
+// FILE.<tag> every --checkpoint-every updates, and --resume continues from it.
+// Returns the seconds spent.
 template <class Model>
-double train(Model& model, const datasets::ImageSet& data, int epochs, const Flags& flags, double lr) {
+double train(Model& model, const datasets::ImageSet& data, int epochs, const Flags& flags, double lr,
+             const std::string& tag) {
   optim::Adam optimizer(model.parameters(), {.lr = lr});
   const Eigen::Index n = data.images.rows();
   const Eigen::Index batch_size = std::min<Eigen::Index>(flags.batch, n);
   optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
-  const Eigen::Index steps_per_epoch = (n + batch_size - 1) / batch_size;
+  const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
+  const std::uint64_t last = std::uint64_t(epochs) * steps_per_epoch;
+  const std::filesystem::path file = flags.checkpoint.file.empty()
+                                         ? flags.checkpoint.file
+                                         : std::filesystem::path(flags.checkpoint.file.string() + "." + tag);
+  examples::Checkpointer checkpointer(file, flags.checkpoint.every, flags.checkpoint.resume, model.parameters(),
+                                      optimizer, batching);
+  optim::LoopState loop = checkpointer.start({0.0, 0.0});  // the epoch's summed loss and right answers so far
   const auto start = std::chrono::steady_clock::now();
-  for (int epoch = 1; epoch <= epochs; ++epoch) {
-    if (epoch == epochs - epochs / 5 + 1) optimizer.set_lr(lr / 10.0);
-    const auto epoch_start = std::chrono::steady_clock::now();
-    double total_loss = 0.0;
-    std::int64_t right = 0;
-    for (Eigen::Index s = 0; s < steps_per_epoch; ++s) {
-      const optim::Batch batch = batching.next();
-      const std::vector<std::int64_t> labels = optim::select(data.labels, batch);
-      autodiff::tape().clear();
-      optimizer.zero_grad();
-      const autodiff::Var logits = model.logits(optim::select_rows(data.images, batch));
-      const autodiff::Var loss = autodiff::cross_entropy(logits, labels);
-      loss.backward();
-      optimizer.step();
-      // The batch's predictions from the logits already computed (before the step).
-      const auto predicted = models::argmax_rows(logits.value());
-      for (std::size_t i = 0; i < labels.size(); ++i) right += predicted[i] == labels[i];
-      total_loss += loss.item() * double(labels.size());
+  auto epoch_start = start;
+  for (std::uint64_t step = loop.step; step < last; ++step) {
+    const int epoch = int(step / steps_per_epoch) + 1;
+    if (step % steps_per_epoch == 0) {
+      if (epoch == epochs - epochs / 5 + 1) optimizer.set_lr(lr / 10.0);
+      epoch_start = std::chrono::steady_clock::now();
+      loop.numbers = {0.0, 0.0};
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-    fmt::print("  epoch {:2}  loss {:.4f}  train accuracy {:.4f}  {:7.0f} examples/s\n", epoch,
-               total_loss / double(n), double(right) / double(n), double(n) / seconds);
-    std::fflush(stdout);  // show progress as it happens, also through a pipe
+    const optim::Batch batch = batching.next();
+    const std::vector<std::int64_t> labels = optim::select(data.labels, batch);
+    autodiff::tape().clear();
+    optimizer.zero_grad();
+    const autodiff::Var logits = model.logits(optim::select_rows(data.images, batch));
+    const autodiff::Var loss = autodiff::cross_entropy(logits, labels);
+    loss.backward();
+    optimizer.step();
+    // The batch's predictions from the logits already computed (before the step).
+    const auto predicted = models::argmax_rows(logits.value());
+    for (std::size_t i = 0; i < labels.size(); ++i) loop.numbers[1] += double(predicted[i] == labels[i]);
+    loop.numbers[0] += loss.item() * double(labels.size());
+    loop.step = step + 1;
+    checkpointer.after_step(loop, last);
+    if (loop.step % steps_per_epoch == 0) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+      fmt::print("  epoch {:2}  loss {:.4f}  train accuracy {:.4f}  {:7.0f} examples/s\n", epoch,
+                 loop.numbers[0] / double(n), loop.numbers[1] / double(n), double(n) / seconds);
+      std::fflush(stdout);  // show progress as it happens, also through a pipe
+    }
   }
   autodiff::tape().clear();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -125,6 +137,10 @@ double report(const char* title, const Model& model, const autodiff::Constant& t
 }
 
 int run(const Flags& flags) {
+  // 0. Where the models go, checked before any training.
+  if (flags.out) examples::check_output_folder("--out", *flags.out);
+  if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);
+
   // 1. Data: N x 784 pixel rows in [0, 1] and labels 0..9.
   for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
                            "t10k-labels-idx1-ubyte.gz"}) {
@@ -145,7 +161,7 @@ int run(const Flags& flags) {
   const int softmax_epochs = flags.epochs.value_or(10);
   fmt::print("softmax regression, Adam lr 3e-3 (3e-4 for the last fifth), batch {}, {} epochs\n", flags.batch,
              softmax_epochs);
-  const double softmax_seconds = train(softmax, train_set, softmax_epochs, flags, 3e-3);
+  const double softmax_seconds = train(softmax, train_set, softmax_epochs, flags, 3e-3, "softmax");
   report("softmax regression", softmax, test_images, test_set.labels, softmax_seconds);
 
   // 3. MLP: 784 -> hidden ReLU -> 10, He-uniform weights.
@@ -153,11 +169,10 @@ int run(const Flags& flags) {
   const int mlp_epochs = flags.epochs.value_or(15);
   fmt::print("MLP 784-{}-10 ReLU, Adam lr 1e-3 (1e-4 for the last fifth), batch {}, {} epochs\n", flags.hidden,
              flags.batch, mlp_epochs);
-  const double mlp_seconds = train(mlp, train_set, mlp_epochs, flags, 1e-3);
+  const double mlp_seconds = train(mlp, train_set, mlp_epochs, flags, 1e-3, "mlp");
   report("MLP", mlp, test_images, test_set.labels, mlp_seconds);
 
   if (flags.out) {
-    std::filesystem::create_directories(*flags.out);
     softmax.save(*flags.out / "fashion_mnist_softmax.bin");
     mlp.save(*flags.out / "fashion_mnist_mlp.bin");
     fmt::print("saved both models in {}\n", flags.out->string());
@@ -168,8 +183,10 @@ int run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Flags flags;
+  if (const auto code = parse_flags(argc, argv, flags)) return *code;
   try {
-    return run(parse_flags(argc, argv));
+    return run(flags);
   } catch (const std::exception& e) {
     fmt::print(stderr, "fashion_mnist: error: {}\n", e.what());
     return 1;

@@ -7,6 +7,7 @@
 #include "autodiff/autodiff.hpp"
 #include "datasets/csv.hpp"
 #include "datasets/scale.hpp"
+#include "examples/support/cli.hpp"
 #include "examples/support/plot.hpp"
 #include "models/linear.hpp"
 #include "optim/optim.hpp"
@@ -18,6 +19,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <random>
 #include <string>
@@ -41,37 +43,29 @@ struct Flags {
   bool plots = true;
 };
 
-constexpr const char* kUsage =
-    "usage: job_duration [--data FILE] [--optimizer all|gd|sgd|momentum|adam] [--lr X]\n"
-    "                    [--tol X] [--max-iter N] [--gradient tape|hand] [--out DIR] [--no-plots]\n";
-
-Flags parse_flags(int argc, char** argv) {
-  Flags f;
-  auto value = [&](int& k) -> std::string {
-    if (k + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", argv[k]));
-    return argv[++k];
-  };
-  for (int k = 1; k < argc; ++k) {
-    const std::string flag = argv[k];
-    if (flag == "--data") f.data = value(k);
-    else if (flag == "--optimizer") f.optimizer = value(k);
-    else if (flag == "--lr") f.lr = std::stod(value(k));
-    else if (flag == "--tol") f.tol = std::stod(value(k));
-    else if (flag == "--max-iter") f.max_iter = std::stoul(value(k));
-    else if (flag == "--gradient") f.gradient = value(k);
-    else if (flag == "--out") f.out = value(k);
-    else if (flag == "--no-plots") f.plots = false;
-    else if (flag == "--help" || flag == "-h") { fmt::print("{}", kUsage); std::exit(0); }
-    else throw std::invalid_argument(fmt::format("unknown flag '{}'", flag));
-  }
-  const std::vector<std::string> optimizers{"all", "gd", "sgd", "momentum", "adam"};
-  if (std::find(optimizers.begin(), optimizers.end(), f.optimizer) == optimizers.end()) {
-    throw std::invalid_argument(fmt::format("unknown optimizer '{}'", f.optimizer));
-  }
-  if (f.gradient != "tape" && f.gradient != "hand") {
-    throw std::invalid_argument(fmt::format("--gradient must be tape or hand, got '{}'", f.gradient));
-  }
-  return f;
+// Fills flags from the command line; returns the exit code when the program should stop.
+std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
+  CLI::App app("Fits duration = θ0 + θ1·n to the jobs of a CSV file by gradient descent (docs/tutorial.md).",
+               "job_duration");
+  app.add_option("--data", f.data, "CSV file with the columns n and duration")->capture_default_str();
+  app.add_option("--optimizer", f.optimizer, "which runs")
+      ->check(CLI::IsMember({"all", "gd", "sgd", "momentum", "adam"}))
+      ->capture_default_str();
+  examples::add_optional(app, "--lr", f.lr, "learning rate (default: each run's own)")
+      ->check(examples::positive_real());
+  app.add_option("--tol", f.tol, "stop when the loss changes by less (0: never)")
+      ->check(examples::non_negative_real())
+      ->capture_default_str();
+  examples::add_whole_number(app, "--max-iter", f.max_iter, 1, examples::kNoLimit, "most updates per run");
+  app.add_option("--gradient", f.gradient, "gradient by the tape or by hand")
+      ->check(CLI::IsMember({"tape", "hand"}))
+      ->capture_default_str();
+  app.add_option("--out", f.out, "folder for the traces and pictures")->capture_default_str();
+  bool no_plots = false;
+  app.add_flag("--no-plots", no_plots, "do not draw the pictures");
+  if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
+  f.plots = !no_plots;
+  return std::nullopt;
 }
 
 // ---- one descent run
@@ -95,20 +89,17 @@ void print_run(const Run& run) {
 
 int main(int argc, char** argv) {
   Flags flags;
+  if (const auto code = parse_flags(argc, argv, flags)) return *code;
   try {
-    flags = parse_flags(argc, argv);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "job_duration: {}\n{}", e.what(), kUsage);
-    return 2;
-  }
-  try {
+  // 0. The output folder is checked now, not after the runs.
+  examples::check_output_folder("--out", flags.out);
 
   // 1. Data: n (training examples) and duration, both scaled to [0, 1].
   const datasets::Table table = datasets::read_csv(flags.data);
   const Eigen::ArrayXd& n = table.column("n");
   const Eigen::ArrayXd& duration = table.column("duration");
-  const Eigen::ArrayXd x = datasets::fit_min_max(n, "n").apply(n);
-  const Eigen::ArrayXd y = datasets::fit_min_max(duration, "duration").apply(duration);
+  const Eigen::ArrayXd x = datasets::fit_min_max(n, "n", table.source).apply(n);
+  const Eigen::ArrayXd y = datasets::fit_min_max(duration, "duration", table.source).apply(duration);
   fmt::print("{}: {} jobs; n in [{}, {}], duration in [{}, {}], both scaled to [0, 1]\n",
              flags.data.filename().string(), x.size(), n.minCoeff(), n.maxCoeff(),
              duration.minCoeff(), duration.maxCoeff());
@@ -205,7 +196,6 @@ int main(int argc, char** argv) {
              "largest relative difference: {:.3e}\n", worst);
 
   // Traces as CSV and, with gnuplot, the pictures.
-  fs::create_directories(flags.out);
   for (const Run& run : runs) run.result.trace.write_csv((flags.out / (run.name + ".csv")).string());
   if (!flags.plots) return 0;
   if (!examples::gnuplot_available()) {

@@ -4,7 +4,10 @@
 // boundary is drawn as a PNG when gnuplot is installed.
 //
 //   two_moons [--epochs 300] [--seed 1] [--points 200] [--lr 0.1] [--batch 20] [--out DIR]
+//             [--checkpoint FILE] [--checkpoint-every 500] [--resume]
 #include "autodiff/autodiff.hpp"
+#include "examples/support/checkpointing.hpp"
+#include "examples/support/cli.hpp"
 #include "examples/support/plot.hpp"
 #include "models/init.hpp"
 #include "models/metrics.hpp"
@@ -18,9 +21,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <numbers>
 #include <string>
-#include <string_view>
 
 namespace {
 
@@ -31,27 +35,23 @@ struct Flags {
   double lr = 0.1;
   int batch = 20;
   std::filesystem::path out = ".";
+  examples::CheckpointFlags checkpoint;
 };
 
-// --name value pairs; anything else is an error.
-Flags parse_flags(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; i += 2) {
-    const std::string_view name = argv[i];
-    if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", name));
-    const std::string value = argv[i + 1];
-    if (name == "--epochs") f.epochs = std::stoi(value);
-    else if (name == "--seed") f.seed = std::stoull(value);
-    else if (name == "--points") f.points = std::stoi(value);
-    else if (name == "--lr") f.lr = std::stod(value);
-    else if (name == "--batch") f.batch = std::stoi(value);
-    else if (name == "--out") f.out = value;
-    else throw std::invalid_argument(fmt::format("unknown flag {}", name));
-  }
-  if (f.epochs < 1 || f.points < 2 || f.batch < 1) {
-    throw std::invalid_argument("--epochs and --batch must be positive, --points at least 2");
-  }
-  return f;
+// Fills flags from the command line; returns the exit code when the program should stop.
+std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
+  CLI::App app("An MLP learns to separate two half circles (docs/two_moons.md).", "two_moons");
+  examples::add_whole_number(app, "--epochs", f.epochs, 1, 1'000'000, "passes over the training points");
+  examples::add_whole_number(app, "--seed", f.seed, 0, examples::kNoLimit,
+                             "seed of the points, the weights and the batches");
+  examples::add_whole_number(app, "--points", f.points, 2, 10'000'000, "points in each of the training and test sets");
+  app.add_option("--lr", f.lr, "learning rate of SGD with momentum 0.9")
+      ->check(examples::positive_real())
+      ->capture_default_str();
+  examples::add_whole_number(app, "--batch", f.batch, 1, 10'000'000, "examples per step");
+  app.add_option("--out", f.out, "folder for the model file and the picture")->capture_default_str();
+  examples::add_checkpoint_flags(app, f.checkpoint);
+  return examples::parse_command_line(app, argc, argv);
 }
 
 // A standard normal draw (Box-Muller), from our uniform so every library agrees.
@@ -82,6 +82,11 @@ Points make_moons(int n, double noise, std::uint64_t seed) {
 }
 
 int run(const Flags& flags) {
+  // 0. Where the results go, checked before any training.
+  const auto model_file = flags.out / "two_moons_mlp.bin";
+  examples::check_output_file("--out", model_file);
+  if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);
+
   // 1. Data: a training set and, from another seed, a test set of the same size.
   const Points train = make_moons(flags.points, 0.1, flags.seed);
   const Points test = make_moons(flags.points, 0.1, flags.seed + 1000);
@@ -94,24 +99,29 @@ int run(const Flags& flags) {
   optim::SGD optimizer(model.parameters(), {.lr = flags.lr, .momentum = 0.9});
   const auto batch_size = std::min<Eigen::Index>(flags.batch, flags.points);
   optim::Batching batching = optim::Batching::mini_batches(flags.points, batch_size, flags.seed);
-  const Eigen::Index steps_per_epoch = (flags.points + batch_size - 1) / batch_size;
+  const auto steps_per_epoch = std::uint64_t((flags.points + batch_size - 1) / batch_size);
+  const std::uint64_t last = std::uint64_t(flags.epochs) * steps_per_epoch;
 
-  // 4. Loop: record the loss of a batch, backward, step.
+  // 4. Loop: record the loss of a batch, backward, step (from a checkpoint with --resume).
+  examples::Checkpointer checkpointer(flags.checkpoint.file, flags.checkpoint.every, flags.checkpoint.resume,
+                                      model.parameters(), optimizer, batching);
+  optim::LoopState loop = checkpointer.start({0.0});  // the epoch's summed loss so far
   const auto start = std::chrono::steady_clock::now();
-  for (int epoch = 1; epoch <= flags.epochs; ++epoch) {
-    double total = 0.0;
-    for (Eigen::Index s = 0; s < steps_per_epoch; ++s) {
-      const optim::Batch batch = batching.next();
+  for (std::uint64_t step = loop.step; step < last; ++step) {
+    if (step % steps_per_epoch == 0) loop.numbers = {0.0};
+    const optim::Batch batch = batching.next();
+    autodiff::tape().clear();
+    optimizer.zero_grad();
+    const autodiff::Var loss = model.loss(optim::select_rows(train.x, batch), optim::select(train.labels, batch));
+    loss.backward();
+    optimizer.step();
+    loop.numbers[0] += loss.item() * double(batch.size());
+    loop.step = step + 1;
+    checkpointer.after_step(loop, last);
+    const auto epoch = int(loop.step / steps_per_epoch);
+    if (loop.step % steps_per_epoch == 0 && (epoch == 1 || epoch % 50 == 0 || epoch == flags.epochs)) {
       autodiff::tape().clear();
-      optimizer.zero_grad();
-      const autodiff::Var loss = model.loss(optim::select_rows(train.x, batch), optim::select(train.labels, batch));
-      loss.backward();
-      optimizer.step();
-      total += loss.item() * double(batch.size());
-    }
-    if (epoch == 1 || epoch % 50 == 0 || epoch == flags.epochs) {
-      autodiff::tape().clear();
-      fmt::print("epoch {:4}  loss {:.4f}  train accuracy {:.3f}\n", epoch, total / flags.points,
+      fmt::print("epoch {:4}  loss {:.4f}  train accuracy {:.3f}\n", epoch, loop.numbers[0] / flags.points,
                  models::accuracy(model.predict(train.x), train.labels));
     }
   }
@@ -125,8 +135,6 @@ int run(const Flags& flags) {
              test_accuracy);
 
   // 6. The model's parameters in a file, and the decision boundary in a picture.
-  std::filesystem::create_directories(flags.out);
-  const auto model_file = flags.out / "two_moons_mlp.bin";
   model.save(model_file);
   fmt::print("saved the model to {}\n", model_file.string());
   if (!examples::gnuplot_available()) {
@@ -148,8 +156,10 @@ int run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Flags flags;
+  if (const auto code = parse_flags(argc, argv, flags)) return *code;
   try {
-    return run(parse_flags(argc, argv));
+    return run(flags);
   } catch (const std::exception& e) {
     fmt::print(stderr, "two_moons: error: {}\n", e.what());
     return 1;

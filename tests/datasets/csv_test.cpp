@@ -181,3 +181,23 @@ BOOST_AUTO_TEST_CASE(the_project_metrics_file_has_776_integer_rows_of_n_and_dura
     BOOST_TEST((column >= 0).all());
   }
 }
+
+BOOST_AUTO_TEST_CASE(a_long_cell_is_cut_in_the_message_which_gives_its_length) {
+  // A 3 MB cell used to come back whole in the message.
+  const std::string cell(3'000'000, 'z');
+  const auto msg = error_of("n\n" + cell + "\n");
+  BOOST_TEST(msg.size() < 300u, msg.size());
+  BOOST_TEST(contains(msg, "'" + std::string(40, 'z') + "'... (the first 40 of 3000000 bytes) is not a number"));
+}
+
+BOOST_AUTO_TEST_CASE(control_bytes_of_a_cell_are_escaped_in_the_message) {
+  const auto msg = error_of("n\n1\x1b[2J\x07\n");
+  BOOST_TEST(contains(msg, "'1\\x1b[2J\\x07' is not a number"), msg);
+  BOOST_TEST(msg.find('\x1b') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_stray_carriage_return_is_visible_in_the_message) {
+  // "2\r\r\n": the CRLF's CR is dropped, the other one made the cell "2" + CR, shown as '2'.
+  const auto msg = error_of("n,duration\n1,2\r\r\n");
+  BOOST_TEST(contains(msg, "column 'duration': '2\\r' is not a number"), msg);
+}

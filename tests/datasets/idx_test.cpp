@@ -7,6 +7,7 @@
 #include "datasets/idx.hpp"
 #include "helpers.hpp"
 
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include <array>
@@ -264,4 +265,56 @@ BOOST_AUTO_TEST_CASE(real_fashion_mnist_t10k_has_1000_images_of_each_class,
   BOOST_TEST(set.labels.front() == 9);
   // Sum of all pixel bytes, computed independently with Python's gzip module.
   BOOST_TEST((set.images * 255.0).round().sum() == 573469082.0);
+}
+
+BOOST_AUTO_TEST_CASE(bytes_after_the_gzip_data_are_refused_naming_the_file) {
+  TempDir dir;
+  const auto file = dir / "garbage.gz";
+  write_gz(file, idx_bytes({2, 2}, counting(4)));
+  std::ofstream(file, std::ios::binary | std::ios::app) << "garbage";
+  const auto msg = data_error_message([&] { read_idx(file); });
+  BOOST_TEST(contains(msg, file.string()), msg);
+  BOOST_TEST(contains(msg, "trailing bytes after the end of the gzip data"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(concatenated_gzip_members_read_as_one_stream) {
+  // What `cat a.gz b.gz` makes: gzip itself reads it as the two parts in a row.
+  TempDir dir;
+  const Bytes whole = idx_bytes({3, 5}, counting(15));
+  write_gz(dir / "a.gz", Bytes(whole.begin(), whole.begin() + 10));
+  write_gz(dir / "b.gz", Bytes(whole.begin() + 10, whole.end()));
+  {
+    std::ofstream out(dir / "ab.gz", std::ios::binary);
+    out << std::ifstream(dir / "a.gz", std::ios::binary).rdbuf() << std::ifstream(dir / "b.gz", std::ios::binary).rdbuf();
+  }
+  BOOST_TEST(read_idx(dir / "ab.gz").data == counting(15), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_longer_than_declared_is_refused_without_decompressing_it_all) {
+  // 4 declared bytes, then 256 MiB of zeros (256 KiB compressed): reading it whole took the memory of it all.
+  TempDir dir;
+  const auto file = dir / "long.gz";
+  gzFile out = gzopen(file.string().c_str(), "wb1");
+  BOOST_REQUIRE(out != nullptr);
+  const Bytes head = idx_bytes({2, 2}, counting(4));
+  gzwrite(out, head.data(), static_cast<unsigned>(head.size()));
+  const Bytes zeros(1 << 20, 0);
+  for (int k = 0; k < 256; ++k) gzwrite(out, zeros.data(), static_cast<unsigned>(zeros.size()));
+  BOOST_REQUIRE(gzclose(out) == Z_OK);
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  const auto msg = data_error_message([&] { read_idx(file); });
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  BOOST_TEST(contains(msg, "more bytes follow the 4 data bytes of dimensions 2x2"), msg);
+  BOOST_TEST(after.ru_maxrss - before.ru_maxrss < 64 * 1024, "peak memory grew by " << after.ru_maxrss - before.ru_maxrss << " KiB");
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_header_in_a_gzip_file_is_refused_before_its_data) {
+  // A 3 MB file of zeros compressed: magic 00 00 00 00 is refused after 4 bytes.
+  TempDir dir;
+  const auto file = dir / "zeros.gz";
+  write_gz(file, Bytes(3'000'000, 0));
+  const auto msg = data_error_message([&] { read_idx(file); });
+  BOOST_TEST(contains(msg, "unsupported element type 0x00"), msg);
 }

@@ -64,3 +64,21 @@ BOOST_AUTO_TEST_CASE(apply_with_max_not_above_min_is_refused) {
   const auto msg = data_error_message([&] { m.apply(Eigen::ArrayXd::Ones(2)); });
   BOOST_TEST(contains(msg, "max (2) must exceed min (2)"));
 }
+
+BOOST_AUTO_TEST_CASE(a_range_that_overflows_a_double_is_refused_naming_the_column) {
+  // max − min = 2e308 is infinite: the scaled column used to be NaN, silently.
+  Eigen::ArrayXd x(3);
+  x << -1e308, 1e308, 0.0;
+  const auto msg = data_error_message([&] { fit_min_max(x, "load"); });
+  BOOST_TEST(contains(msg, "fit_min_max: column 'load' spans [-1e+308, 1e+308]"), msg);
+  BOOST_TEST(contains(msg, "overflows a double"), msg);
+  const auto apply_msg = data_error_message([&] { MinMax{-1e308, 1e308}.apply(x); });
+  BOOST_TEST(contains(apply_msg, "MinMax::apply: max − min (1e+308 − -1e+308) overflows a double"), apply_msg);
+}
+
+BOOST_AUTO_TEST_CASE(the_source_file_is_named_when_the_caller_gives_it) {
+  Eigen::ArrayXd x(2);
+  x << 3.0, 3.0;
+  const auto msg = data_error_message([&] { fit_min_max(x, "n", "jobs.csv"); });
+  BOOST_TEST(contains(msg, "fit_min_max: jobs.csv: column 'n' has a single distinct value (3)"), msg);
+}

@@ -5,49 +5,23 @@
 #define BOOST_TEST_MODULE job_duration
 #include <boost/test/unit_test.hpp>
 
-#include <sys/wait.h>
+#include "run_program.hpp"
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 
 namespace fs = std::filesystem;
+using test_examples::Output;
 
 namespace {
 
-struct Output {
-  int status = -1;
-  std::string text;  // stdout and stderr together
-};
+std::string program() { return test_examples::program_argument(1); }
 
-std::string program() {
-  auto& suite = boost::unit_test::framework::master_test_suite();
-  BOOST_REQUIRE_MESSAGE(suite.argc >= 2, "pass the job_duration program as the first argument");
-  return suite.argv[1];
-}
-
-// A fresh folder for one test's files.
-fs::path scratch() {
-  static std::mt19937_64 rng(std::random_device{}());
-  fs::path dir = fs::temp_directory_path() / ("descent_job_duration_" + std::to_string(rng()));
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch() { return test_examples::scratch("descent_job_duration_"); }
 
 Output run(const std::string& args, bool with_stderr = true) {
-  const std::string command = "'" + program() + "' " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  Output out;
-  FILE* pipe = popen(command.c_str(), "r");
-  BOOST_REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.text.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return test_examples::run_command("'" + program() + "' " + args, with_stderr);
 }
 
 fs::path write_file(const fs::path& dir, const std::string& name, const std::string& text) {
@@ -117,8 +91,13 @@ BOOST_AUTO_TEST_CASE(a_column_with_one_distinct_value_is_rejected) {
   expect_data_error("n,duration\n5,1\n5,2\n5,3\n", {"'n'", "single distinct value"});
 }
 
-BOOST_AUTO_TEST_CASE(an_unknown_flag_prints_the_usage) {
+BOOST_AUTO_TEST_CASE(a_column_whose_range_overflows_names_the_file_and_the_column) {
+  expect_data_error("n,duration\n-1e308,1\n1e308,2\n0,3\n", {"bad.csv: column 'n'", "overflows a double"});
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_flag_is_named_with_a_pointer_to_help) {
   const Output out = run("--learning-rate 3");
   BOOST_TEST(out.status == 2);
-  BOOST_TEST(out.text.find("usage: job_duration") != std::string::npos);
+  BOOST_TEST(out.text.find("--learning-rate") != std::string::npos, out.text);
+  BOOST_TEST(out.text.find("job_duration --help") != std::string::npos, out.text);
 }

@@ -12,10 +12,14 @@
 #include "models/model_file.hpp"
 #include "models/softmax_regression.hpp"
 
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
+
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 using autodiff::Array;
 using models::ModelFileError;
@@ -151,7 +155,94 @@ BOOST_AUTO_TEST_CASE(trailing_bytes_are_rejected) {
   RemoveOnExit file{test_models::temp_path("trailing.bin")};
   model.save(file.path);
   write_bytes(file.path, read_bytes(file.path) + "x");
-  check_error([&] { model.load(file.path); }, {"1 bytes after its last parameter"});
+  check_error([&] { model.load(file.path); }, {"has 1 byte after its last parameter"});
+}
+
+BOOST_AUTO_TEST_CASE(messages_count_bytes_grammatically) {
+  models::BigramModel model;
+  RemoveOnExit file{test_models::temp_path("grammar.bin")};
+  model.save(file.path);
+  const std::string bytes = read_bytes(file.path);
+  write_bytes(file.path, bytes + "xy");
+  check_error([&] { model.load(file.path); }, {"has 2 bytes after its last parameter"});
+  autodiff::Parameter w(Array::Constant(1, 1, 1.0), "w");
+  models::save_parameters(file.path, {&w});
+  write_bytes(file.path, read_bytes(file.path).substr(0, 42));  // one byte of the value is left
+  check_error([&] { models::load_parameters(file.path, {&w}); }, {"(8 bytes needed, 1 byte left)"});
+}
+
+BOOST_AUTO_TEST_CASE(a_folder_given_as_the_file_is_a_model_file_error) {
+  models::BigramModel model;
+  const auto dir = test_models::temp_path("a_folder.bin");
+  std::filesystem::create_directories(dir);
+  check_error([&] { model.load(dir); }, {"load_parameters", dir.string(), "is a folder"});
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_device_or_a_fifo_is_refused_without_reading_it) {
+  models::BigramModel model;
+  // /dev/zero never ends: reading it whole grew without bound.
+  check_error([&] { model.load("/dev/zero"); }, {"/dev/zero", "not a regular file"});
+  // A FIFO without a writer: opening it for reading used to wait forever.
+  const auto fifo = test_models::temp_path("model.fifo");
+  std::filesystem::remove(fifo);
+  BOOST_TEST_REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  check_error([&] { model.load(fifo); }, {"model.fifo", "not a regular file"});
+  std::filesystem::remove(fifo);
+}
+
+BOOST_AUTO_TEST_CASE(a_huge_declared_name_length_is_refused_before_reading) {
+  models::BigramModel model;
+  RemoveOnExit file{test_models::temp_path("huge_name.bin")};
+  model.save(file.path);
+  std::string bytes = read_bytes(file.path);
+  bytes.replace(16, 8, std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8));  // the first name's length
+  write_bytes(file.path, bytes);
+  check_error([&] { model.load(file.path); }, {"truncated", "while reading a parameter name"});
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_save_leaves_the_previous_file_whole) {
+  models::SoftmaxRegression saved(20, 10), other(20, 10), loaded(20, 10);
+  fill_awkward(saved.parameters());
+  RemoveOnExit file{test_models::temp_path("atomic.bin")};
+  saved.save(file.path);
+  const std::string before = read_bytes(file.path);
+  BOOST_TEST_REQUIRE(before.size() > 1024u);
+  // A file-size limit makes the write fail part-way, as a full disk does (as root too).
+  ::signal(SIGXFSZ, SIG_IGN);
+  rlimit old_limit{};
+  BOOST_TEST_REQUIRE(getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+  rlimit small = old_limit;
+  small.rlim_cur = 1024;
+  BOOST_TEST_REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  bool threw = false;
+  try {
+    other.save(file.path);
+  } catch (const ModelFileError& e) {
+    threw = std::string(e.what()).find("save_parameters: cannot write " + file.path.string()) != std::string::npos;
+    BOOST_TEST_MESSAGE(e.what());
+  }
+  setrlimit(RLIMIT_FSIZE, &old_limit);
+  BOOST_TEST(threw);
+  BOOST_TEST(read_bytes(file.path) == before);
+  loaded.load(file.path);
+  BOOST_TEST(bit_equal(loaded.weights().value(), saved.weights().value()));
+  // The temporary file is gone: only the model file is left in the folder.
+  for (const auto& entry : std::filesystem::directory_iterator(file.path.parent_path())) {
+    BOOST_TEST(!entry.path().filename().string().starts_with("." + file.path.filename().string() + ".tmp"),
+               entry.path());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(saving_over_a_file_keeps_its_permissions) {
+  models::BigramModel model;
+  RemoveOnExit file{test_models::temp_path("mode.bin")};
+  model.save(file.path);
+  std::filesystem::permissions(file.path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                              std::filesystem::perms::group_read);
+  model.save(file.path);
+  const auto mode = std::filesystem::status(file.path).permissions() & std::filesystem::perms::all;
+  BOOST_TEST(unsigned(mode) == 0640u);
 }
 
 BOOST_AUTO_TEST_CASE(a_parameter_count_mismatch_names_both_counts) {
@@ -185,4 +276,18 @@ BOOST_AUTO_TEST_CASE(an_unwritable_path_is_reported) {
   models::BigramModel model;
   const auto dir = test_models::temp_path("no_such_dir");
   check_error([&] { model.save(dir / "model.bin"); }, {"cannot write"});
+}
+
+BOOST_AUTO_TEST_CASE(a_null_parameter_in_the_list_is_refused_naming_its_position) {
+  autodiff::Parameter p(1.0, "p");
+  RemoveOnExit file{test_models::temp_path("null_list")};
+  for (auto call : {+[](const std::filesystem::path& f, const autodiff::ParameterList& l) { models::save_parameters(f, l); },
+                    +[](const std::filesystem::path& f, const autodiff::ParameterList& l) { models::load_parameters(f, l); }}) {
+    try {
+      call(file.path, {&p, nullptr});
+      BOOST_ERROR("no exception for a null pointer in the list");
+    } catch (const std::invalid_argument& e) {
+      BOOST_TEST(std::string(e.what()).find("parameter 1 of the list is a null pointer") != std::string::npos, e.what());
+    }
+  }
 }

@@ -6,6 +6,7 @@
 
 #include "autodiff/autodiff.hpp"
 #include "models/init.hpp"
+#include "temp_files.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -64,18 +65,8 @@ inline Points two_moons(int n, double noise, std::uint64_t seed) {
 }
 
 // A path in the temporary directory, unique to this process and name.
-inline std::filesystem::path temp_path(const std::string& name) {
-  return std::filesystem::temp_directory_path() /
-         ("descent_models_" + std::to_string(std::random_device{}()) + "_" + name);
-}
+inline std::filesystem::path temp_path(const std::string& name) { return support::temp_path("models", name); }
 
-// Removes a file when the test case ends, whatever happens.
-struct RemoveOnExit {
-  std::filesystem::path path;
-  ~RemoveOnExit() {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-  }
-};
+using support::RemoveOnExit;
 
 }  // namespace test_models

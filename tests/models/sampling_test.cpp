@@ -62,3 +62,18 @@ BOOST_AUTO_TEST_CASE(rejects_negative_non_finite_and_all_zero_weights) {
   BOOST_CHECK_THROW(models::sample_categorical(zero, rng), std::invalid_argument);
   BOOST_CHECK_THROW(models::sample_categorical(empty, rng), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(weights_whose_sum_overflows_are_still_drawn_in_proportion) {
+  // 0.5e308 + 1.5e308 overflows to infinity; the draws must still be 1 : 3.
+  const std::vector<double> weights{0.5e308, 1.5e308};
+  std::mt19937_64 rng(3);
+  const int n = 40000;
+  int ones = 0;
+  for (int k = 0; k < n; ++k) ones += models::sample_categorical(weights, rng) == 1;
+  // 0.75 within 5 standard deviations (sqrt(0.75 · 0.25 / n) ≈ 0.0022).
+  BOOST_TEST(double(ones) / n == 0.75, boost::test_tools::tolerance(0.015));
+  const std::vector<double> equal{1e308, 1e308};
+  int firsts = 0;
+  for (int k = 0; k < n; ++k) firsts += models::sample_categorical(equal, rng) == 0;
+  BOOST_TEST(double(firsts) / n == 0.5, boost::test_tools::tolerance(0.03));
+}

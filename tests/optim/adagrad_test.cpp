@@ -71,5 +71,5 @@ BOOST_AUTO_TEST_CASE(bad_options_throw_naming_the_field_and_value) {
   throws({.weight_decay = -0.1}, "Adagrad: weight_decay must be non-negative and finite, got -0.1");
   throws({.initial_accumulator_value = -1.0}, "Adagrad: initial_accumulator_value must be non-negative and finite, got -1");
   throws({.eps = 0.0}, "Adagrad: eps must be positive and finite, got 0");
-  throws({.lr = INFINITY}, "Adagrad: lr must be positive and finite, got inf");
+  throws({.lr = INFINITY}, "Adagrad: lr must be non-negative and finite, got inf");
 }

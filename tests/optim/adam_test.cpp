@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(bad_options_throw_naming_the_optimizer_field_and_value) {
   adam_throws({.betas = {1.0, 0.999}}, "Adam: beta1 must be in [0, 1), got 1");
   adam_throws({.eps = 0.0}, "Adam: eps must be positive and finite, got 0");
   adam_throws({.weight_decay = -0.1}, "Adam: weight_decay must be non-negative and finite, got -0.1");
-  adam_throws({.lr = -1e-3}, "Adam: lr must be positive and finite, got -0.001");
+  adam_throws({.lr = -1e-3}, "Adam: lr must be non-negative and finite, got -0.001");
   BOOST_CHECK_EXCEPTION(optim::AdamW(p.list(), {.eps = -1e-8}), std::invalid_argument,
                         [](const std::exception& e) { return message_has(e, "AdamW: eps must be positive"); });
 }

@@ -301,3 +301,19 @@ BOOST_AUTO_TEST_CASE(a_users_own_exception_passes_through_the_loop_unchanged) {
   BOOST_CHECK_EXCEPTION(p.run({}, {.callback = stop_at_2}), UserError,
                         [](const UserError& e) { return std::string(e.what()) == "the user's message"; });
 }
+
+BOOST_AUTO_TEST_CASE(a_schedule_that_decays_to_a_zero_rate_finishes_the_run) {
+  // 0.5^t underflows to 0 at update 1,075; set_lr(0) used to throw and lose the result.
+  HalvingProblem p;
+  std::size_t zero_rate_updates = 0;
+  const optim::Result r = p.run({.tolerance = 0.0, .max_iterations = 1200},
+                                {.schedule = optim::Schedule::exponential(0.5), .callback = [&](const optim::Progress& g) {
+                                   zero_rate_updates += g.lr == 0.0;
+                                   return false;
+                                 }});
+  BOOST_TEST(r.reason == optim::StopReason::max_iterations);
+  BOOST_TEST(r.iterations == 1200u);
+  BOOST_TEST(zero_rate_updates > 0u);
+  BOOST_TEST(p.opt.lr() == 0.0);
+  BOOST_TEST(std::isfinite(r.final_loss));
+}

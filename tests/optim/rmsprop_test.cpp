@@ -92,5 +92,5 @@ BOOST_AUTO_TEST_CASE(bad_options_throw_naming_the_field_and_value) {
   throws({.eps = -1.0}, "RMSprop: eps must be positive and finite, got -1");
   throws({.weight_decay = -2.0}, "RMSprop: weight_decay must be non-negative and finite, got -2");
   throws({.momentum = -0.9}, "RMSprop: momentum must be non-negative and finite, got -0.9");
-  throws({.lr = 0.0}, "RMSprop: lr must be positive and finite, got 0");
+  throws({.lr = -0.5}, "RMSprop: lr must be non-negative and finite, got -0.5");
 }

@@ -76,6 +76,6 @@ BOOST_AUTO_TEST_CASE(bad_schedule_arguments_throw_naming_the_value) {
   BOOST_CHECK_EXCEPTION(optim::Schedule::exponential(0.0), std::invalid_argument, has("Schedule::exponential: gamma"));
   BOOST_CHECK_EXCEPTION(optim::Schedule::warmup_cosine(20, 10, 1e-3), std::invalid_argument,
                         has("warmup_steps 20 and total_steps 10"));
-  BOOST_CHECK_EXCEPTION(optim::Schedule::warmup_cosine(0, 10, 0.0), std::invalid_argument,
-                        has("min_lr must be positive and finite, got 0"));
+  BOOST_CHECK_EXCEPTION(optim::Schedule::warmup_cosine(0, 10, -1e-3), std::invalid_argument,
+                        has("min_lr must be non-negative and finite, got -0.001"));
 }

@@ -99,21 +99,36 @@ BOOST_AUTO_TEST_CASE(bad_options_throw_naming_the_field_and_value) {
     BOOST_CHECK_EXCEPTION(optim::SGD(p.list(), o), std::invalid_argument,
                           [&](const std::exception& e) { return message_has(e, text); });
   };
-  throws({.lr = 0.0}, "SGD: lr must be positive and finite, got 0");
-  throws({.lr = -1.0}, "SGD: lr must be positive and finite, got -1");
-  throws({.lr = std::nan("")}, "SGD: lr must be positive and finite, got nan");
+  throws({.lr = -1.0}, "SGD: lr must be non-negative and finite, got -1");
+  throws({.lr = std::nan("")}, "SGD: lr must be non-negative and finite, got nan");
   throws({.lr = 0.1, .momentum = -0.5}, "SGD: momentum must be non-negative and finite, got -0.5");
   throws({.lr = 0.1, .weight_decay = -1e-3}, "SGD: weight_decay must be non-negative and finite, got -0.001");
   throws({.lr = 0.1, .nesterov = true}, "SGD: nesterov requires a momentum > 0 and zero dampening");
   throws({.lr = 0.1, .momentum = 0.9, .dampening = 0.1, .nesterov = true}, "got momentum 0.9 and dampening 0.1");
 }
 
-BOOST_AUTO_TEST_CASE(set_lr_rejects_a_non_positive_or_infinite_rate) {
+BOOST_AUTO_TEST_CASE(set_lr_rejects_a_negative_or_infinite_rate) {
   SeparableQuadratic p;
   optim::SGD opt(p.list(), {.lr = 0.1});
-  BOOST_CHECK_EXCEPTION(opt.set_lr(0.0), std::invalid_argument,
-                        [](const std::exception& e) { return message_has(e, "SGD: lr must be positive and finite, got 0"); });
+  BOOST_CHECK_EXCEPTION(opt.set_lr(-0.5), std::invalid_argument, [](const std::exception& e) {
+    return message_has(e, "SGD: lr must be non-negative and finite, got -0.5");
+  });
   BOOST_CHECK_EXCEPTION(opt.set_lr(INFINITY), std::invalid_argument,
                         [](const std::exception& e) { return message_has(e, "got inf"); });
   BOOST_TEST(opt.lr() == 0.1);
+}
+
+BOOST_AUTO_TEST_CASE(a_zero_learning_rate_is_accepted_and_leaves_the_values_unchanged) {
+  // As torch.optim: lr = 0 is valid in the options and in set_lr; the step changes nothing.
+  SeparableQuadratic p;
+  optim::SGD opt(p.list(), {.lr = 0.0, .momentum = 0.9});
+  const autodiff::Array before = p.params[2].value();
+  for (int t = 0; t < 2; ++t) {
+    opt.zero_grad();
+    p.add_gradient();
+    opt.step();
+  }
+  BOOST_TEST((p.params[2].value() == before).all());
+  opt.set_lr(0.0);
+  BOOST_TEST(opt.lr() == 0.0);
 }
