@@ -35,43 +35,34 @@ void adam_step(autodiff::Array& theta, const autodiff::Array& g, Moments s, doub
   theta -= (lr / bias1) * s.m / ((*v).sqrt() / std::sqrt(bias2) + eps);
 }
 
-template <class Options>
-void check_adam_options(const std::string& who, const Options& o) {
-  detail::check_unit_interval(who, "beta1", o.betas.first);
-  detail::check_unit_interval(who, "beta2", o.betas.second);
-  detail::check_positive(who, "eps", o.eps);
-  detail::check_non_negative(who, "weight_decay", o.weight_decay);
-}
-
 }  // namespace
 
-Adam::Adam(ParameterList params, AdamOptions options)
-    : Optimizer("Adam", std::move(params), options.lr), options_(options) {
-  check_adam_options(name(), options_);
+template <bool Decoupled>
+AdamRule<Decoupled>::AdamRule(ParameterList params, AdamOptionsOf<Decoupled> options)
+    : Optimizer(Decoupled ? "AdamW" : "Adam", std::move(params), options.lr), options_(options) {
+  detail::check_unit_interval(name(), "beta1", options_.betas.first);
+  detail::check_unit_interval(name(), "beta2", options_.betas.second);
+  detail::check_positive(name(), "eps", options_.eps);
+  detail::check_non_negative(name(), "weight_decay", options_.weight_decay);
   m_ = zeros_like_params();
   v_ = zeros_like_params();
   if (options_.amsgrad) v_max_ = zeros_like_params();
 }
 
-void Adam::update(std::size_t k, autodiff::Array& theta, const autodiff::Array& grad) {
+template <bool Decoupled>
+void AdamRule<Decoupled>::update(std::size_t k, autodiff::Array& theta, const autodiff::Array& grad) {
+  const double lambda = options_.weight_decay;
   autodiff::Array g = grad;
-  if (options_.weight_decay != 0.0) g += options_.weight_decay * theta;
+  if constexpr (Decoupled) {
+    theta *= 1.0 - lr() * lambda;
+  } else if (lambda != 0.0) {
+    g += lambda * theta;
+  }
   adam_step(theta, g, {m_[k], v_[k], options_.amsgrad ? &v_max_[k] : nullptr}, lr(),
             options_.betas.first, options_.betas.second, options_.eps, steps());
 }
 
-AdamW::AdamW(ParameterList params, AdamWOptions options)
-    : Optimizer("AdamW", std::move(params), options.lr), options_(options) {
-  check_adam_options(name(), options_);
-  m_ = zeros_like_params();
-  v_ = zeros_like_params();
-  if (options_.amsgrad) v_max_ = zeros_like_params();
-}
-
-void AdamW::update(std::size_t k, autodiff::Array& theta, const autodiff::Array& grad) {
-  theta *= 1.0 - lr() * options_.weight_decay;
-  adam_step(theta, grad, {m_[k], v_[k], options_.amsgrad ? &v_max_[k] : nullptr}, lr(),
-            options_.betas.first, options_.betas.second, options_.eps, steps());
-}
+template class AdamRule<false>;
+template class AdamRule<true>;
 
 }  // namespace optim

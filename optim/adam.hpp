@@ -10,46 +10,37 @@
 
 namespace optim {
 
-struct AdamOptions {
+// Adam's and AdamW's options: the same fields, as torch.optim names them; only what
+// weight_decay means, and its default, differ.
+template <bool Decoupled>
+struct AdamOptionsOf {
   double lr = 1e-3;
   std::pair<double, double> betas = {0.9, 0.999};  // β1, β2 in [0, 1)
   double eps = 1e-8;                               // ε > 0
-  double weight_decay = 0.0;                       // L2: g ← g + λ θ
+  // Adam: L2, g ← g + λ θ. AdamW: decoupled, θ ← θ − γ λ θ before the Adam step.
+  double weight_decay = Decoupled ? 1e-2 : 0.0;
   bool amsgrad = false;
 };
-
-struct AdamWOptions {
-  double lr = 1e-3;
-  std::pair<double, double> betas = {0.9, 0.999};
-  double eps = 1e-8;
-  double weight_decay = 1e-2;  // decoupled: θ ← θ − γ λ θ before the Adam step
-  bool amsgrad = false;
-};
+using AdamOptions = AdamOptionsOf<false>;
+using AdamWOptions = AdamOptionsOf<true>;
 
 // m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  θ ← θ − γ (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)
-class Adam final : public Optimizer {
+// AdamW first takes θ ← θ − γ λ θ, then the Adam step on the raw gradient.
+template <bool Decoupled>
+class AdamRule final : public Optimizer {
  public:
-  explicit Adam(ParameterList params, AdamOptions options = {});
-  const AdamOptions& options() const { return options_; }
+  explicit AdamRule(ParameterList params, AdamOptionsOf<Decoupled> options = {});
+  const AdamOptionsOf<Decoupled>& options() const { return options_; }
 
  private:
   void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
   std::vector<std::vector<autodiff::Array>*> buffers() override { return {&m_, &v_, &v_max_}; }
-  AdamOptions options_;
+  AdamOptionsOf<Decoupled> options_;
   std::vector<autodiff::Array> m_, v_, v_max_;  // v_max_ only with amsgrad
 };
-
-// θ ← θ − γ λ θ, then the Adam step on the raw gradient.
-class AdamW final : public Optimizer {
- public:
-  explicit AdamW(ParameterList params, AdamWOptions options = {});
-  const AdamWOptions& options() const { return options_; }
-
- private:
-  void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
-  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&m_, &v_, &v_max_}; }
-  AdamWOptions options_;
-  std::vector<autodiff::Array> m_, v_, v_max_;
-};
+using Adam = AdamRule<false>;
+using AdamW = AdamRule<true>;
+extern template class AdamRule<false>;
+extern template class AdamRule<true>;
 
 }  // namespace optim
