@@ -64,6 +64,17 @@ concept BinaryOperands = (Operand<A> && (Operand<B> || EigenDense<B>)) || (Eigen
 template <bool Condition>
 using Requires = std::enable_if_t<Condition, int>;
 
+namespace rules {
+
+// d(a) = da: what expr(v) wraps a Var in, so that the ops written on it build a tree.
+struct Identity {
+  static constexpr const char* name = "expr";
+  static constexpr auto forward = [](const auto& s) { return s.x; };
+  static constexpr auto backward = [](const auto& s) { return s.g; };
+};
+
+}  // namespace rules
+
 namespace detail {
 
 using ChunkMap = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned16>;
@@ -82,7 +93,6 @@ struct LeafNode {
   Var v;
   Shape shape;
   bool scalar = shape.rows == 1 && shape.cols == 1;
-  Var done = {};
   static constexpr int kLeaves = 1, kConsts = 0, kOps = 0;
 
   Var record() const { return v; }
@@ -530,8 +540,7 @@ class Expr {
 // sum(square(y - (a + b * expr(x)))) with x, y, a, b Vars.
 template <class T, Requires<Eager<T>> = 0>
 auto expr(const T& v) {
-  const Tape& t = Tape::current();
-  return Expr<detail::LeafNode>(detail::to_tree(v, "expr", t));
+  return detail::unary_expr<rules::Identity>(v);
 }
 
 // sum and mean of an expression record one node (see above).
