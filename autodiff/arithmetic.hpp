@@ -95,6 +95,22 @@ auto operator*(const A& a, const B& b) { return detail::binary<rules::Mul>(a, b)
 template <class A, class B> requires BinaryOperands<A, B>
 auto operator/(const A& a, const B& b) { return detail::binary<rules::Div>(a, b); }
 
+// An Eigen Matrix operand: a compile error that says what to write instead.
+template <class A, class B>
+void refuse_matrix(const A&, const B&) {
+  static_assert(!MatrixOperands<A, B>,
+                "descent: an Eigen Matrix in an element-wise op: Eigen's * on matrices is a matrix "
+                "product, so use matmul(a, b) for that, or pass m.array() for the element-wise op");
+}
+template <class A, class B> requires MatrixOperands<A, B>
+void operator+(const A& a, const B& b) { refuse_matrix(a, b); }
+template <class A, class B> requires MatrixOperands<A, B>
+void operator-(const A& a, const B& b) { refuse_matrix(a, b); }
+template <class A, class B> requires MatrixOperands<A, B>
+void operator*(const A& a, const B& b) { refuse_matrix(a, b); }
+template <class A, class B> requires MatrixOperands<A, B>
+void operator/(const A& a, const B& b) { refuse_matrix(a, b); }
+
 template <class A, Requires<Operand<A>> = 0>
 auto operator+(const A& a, double c) { return detail::unary<rules::AddConst>(a, c); }
 template <class A, Requires<Operand<A>> = 0>

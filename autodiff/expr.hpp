@@ -54,12 +54,21 @@ concept Operand = std::same_as<T, Var> || std::same_as<T, Parameter> ||
                   std::same_as<T, Constant> || Expression<T>;
 template <class T>
 concept EigenDense = std::derived_from<T, Eigen::DenseBase<T>>;
+// Eigen's own * on matrices is a matrix product, so a Matrix in an element-wise op
+// would silently mean something else: only arrays take part (see the Matrix overloads
+// in arithmetic.hpp, which refuse the rest at compile time).
+template <class T>
+concept EigenArray = std::derived_from<T, Eigen::ArrayBase<T>>;
+template <class T>
+concept EigenMatrix = std::derived_from<T, Eigen::MatrixBase<T>>;
 // Vars and Parameters alone record at once: a 1x1 op is cheaper on its own than
 // inside an expression, and scalar code is made of them.
 template <class T>
 concept Eager = std::same_as<T, Var> || std::same_as<T, Parameter>;
 template <class A, class B>
-concept BinaryOperands = (Operand<A> && (Operand<B> || EigenDense<B>)) || (EigenDense<A> && Operand<B>);
+concept BinaryOperands = (Operand<A> && (Operand<B> || EigenArray<B>)) || (EigenArray<A> && Operand<B>);
+template <class A, class B>
+concept MatrixOperands = (Operand<A> && EigenMatrix<B>) || (EigenMatrix<A> && Operand<B>);
 // For a constraint written as a template parameter: template <class A, Requires<Operand<A>> = 0>.
 template <bool Condition>
 using Requires = std::enable_if_t<Condition, int>;
@@ -450,10 +459,6 @@ auto to_tree(const T& x, const char* op, const Tape& t) {
   if constexpr (Expression<T>) {
     return x.tree();
   } else {
-    static_assert(!std::derived_from<T, Eigen::MatrixBase<T>>,
-                  "descent: an Eigen Matrix in an element-wise op would multiply element by element, "
-                  "where Eigen's * on matrices is a matrix product: use matmul(a, b) for that, or "
-                  "pass m.array() for the element-wise op");
     const Var v(x);
     const Node& n = t.node(v.index(t, op));
     return LeafNode{v, {n.rows, n.cols}};

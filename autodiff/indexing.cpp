@@ -57,7 +57,7 @@ Var rows(Var a, Index first, Index count) {
     // The last row asked for, saturated: first + count - 1 may not fit an Index.
     const Index last = count > 0 && first > std::numeric_limits<Index>::max() - (count - 1)
                            ? std::numeric_limits<Index>::max()
-                           : first + count - 1;
+                           : first + (count - 1);
     throw IndexError(fmt::format("rows: rows {} to {} are outside a {}x{} Var", first, last, total, a.cols()));
   }
   return block(a, first, 0, count, a.cols());

@@ -100,6 +100,21 @@ BOOST_AUTO_TEST_CASE(reductions_give_the_shapes_eigen_gives) {
   BOOST_TEST(same(mean_colwise(x).value(), v.colwise().mean()));
 }
 
+// w * m with m an Eigen Matrix would be element-wise here and a matrix product in
+// Eigen: element-wise ops take arrays only, and a Matrix gets a compile error
+// pointing to matmul (the MatrixOperands overloads of arithmetic.hpp).
+static_assert(BinaryOperands<Var, Eigen::ArrayXXd> && BinaryOperands<Eigen::ArrayXd, Parameter>);
+static_assert(!BinaryOperands<Var, Eigen::MatrixXd> && !BinaryOperands<Eigen::VectorXd, Parameter>);
+static_assert(MatrixOperands<Parameter, Eigen::MatrixXd> && MatrixOperands<Eigen::VectorXd, Var>);
+
+BOOST_AUTO_TEST_CASE(an_eigen_array_takes_part_in_element_wise_ops_as_data) {
+  tape().clear();
+  Parameter w(Array::Constant(2, 2, 3.0));
+  const Eigen::ArrayXXd m = Eigen::ArrayXXd::Constant(2, 2, 2.0);
+  const Var z = w * m;
+  BOOST_TEST((Array(z.value()) == 6.0).all());
+}
+
 BOOST_AUTO_TEST_CASE(matmul_transpose_and_dot_match_eigen) {
   tape().clear();
   Eigen::MatrixXd a = Eigen::MatrixXd::Random(3, 2), b = Eigen::MatrixXd::Random(2, 4);
