@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // One-argument functions applied to every element. Each is a rule (forward value
-// and adjoint side by side); the functions build expressions (expr.hpp) from them.
+// and adjoint side by side); each function is one line over detail::unary (expr.hpp).
 #pragma once
 
 #include "expr.hpp"

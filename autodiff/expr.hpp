@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Expressions: the one lazy mechanism. An element-wise op (+ - * /, exp, tanh, ...)
-// does not record at once: it returns an Expr, a small tree of ops whose leaves are
-// Vars (a Parameter, a Constant or an Eigen array becomes a leaf when the op is
-// written), as Eigen's operators return expressions. The tree is recorded when it
+// with data (a Constant, an Eigen array) or an Expr among its operands, or on a
+// Var wrapped in expr(v), does not record at once: it returns an Expr, a small tree
+// of ops whose leaves are Vars (a Parameter, a Constant or an Eigen array becomes a
+// leaf when the op is written), as Eigen's operators return expressions. Ops on
+// Vars and Parameters alone record at once (detail::unary/binary below). The tree is recorded when it
 // becomes a Var (assigned to one, or passed to any op that takes a Var):
 //  - a single op, or a tree of 1x1 leaves (scalar code), records op by op;
 //  - a tree of several ops whose leaves are all 1x1 or of one shape records ONE
