@@ -7,6 +7,10 @@
 #include "autodiff/autodiff.hpp"
 #include "bench/ratio_reporter.hpp"
 
+#ifdef DESCENT_BENCH_PEERS
+#include "bench/peers/stan_chain.hpp"
+#endif
+
 #include <benchmark/benchmark.h>
 #include <fmt/core.h>
 
@@ -170,17 +174,45 @@ bool gradients_agree(int steps) {
   return true;
 }
 
+#ifdef DESCENT_BENCH_PEERS
+// Stan Math records the same chain on its own arena (bench/peers/stan_chain.cpp).
+void stan_chain(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(peers::stan_chain_gradient(kSteps, kA, kB, kX));
+  count_ops(state);
+}
+
+bool stan_agrees(int steps) {
+  HandStorage storage(steps);
+  const Gradient want = hand_gradient(steps, storage);
+  const peers::StanGradient g = peers::stan_chain_gradient(steps, kA, kB, kX);
+  auto close = [](double p, double q) { return std::abs(p - q) <= 1e-12 * (1.0 + std::abs(q)); };
+  if (close(g.da, want.da) && close(g.db, want.db) && close(g.dx, want.dx)) return true;
+  fmt::print(stderr, "scalar_chain_bench: Stan's gradient disagrees over {} steps\n", steps);
+  return false;
+}
+#endif
+
 }  // namespace
 
 BENCHMARK(tape_chain);
 BENCHMARK(hand_chain);
 BENCHMARK(floor_chain);
+#ifdef DESCENT_BENCH_PEERS
+BENCHMARK(stan_chain);
+#endif
 
 int main(int argc, char** argv) {
   // Short chains keep d/dx above underflow; the full one checks a and b.
   if (!gradients_agree(10) || !gradients_agree(kSteps)) return 1;
+#ifdef DESCENT_BENCH_PEERS
+  if (!stan_agrees(10) || !stan_agrees(kSteps)) return 1;
+#endif
   benchmark::Initialize(&argc, argv);
-  bench::RatioReporter reporter("tape_chain", "hand_chain");
+#ifdef DESCENT_BENCH_PEERS
+  bench::RatioReporter reporter("tape_", "hand_", "stan_");
+#else
+  bench::RatioReporter reporter("tape_", "hand_");
+#endif
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 }
