@@ -2,6 +2,8 @@
 // Trace CSV output and parsing (std::from_chars: locale-independent and exact).
 #include "optim/trace.hpp"
 
+#include "io/atomic_write.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -9,6 +11,7 @@
 #include <fstream>
 #include <istream>
 #include <ostream>
+#include <sstream>
 #include <stdexcept>
 
 namespace optim {
@@ -29,12 +32,12 @@ void Trace::write_csv(std::ostream& out) const {
   for (const TracePoint& p : points_) fmt::print(out, "{},{:.17g}\n", p.iteration, p.loss);
 }
 
+// Atomically (io/atomic_write.hpp), like every file descent writes: a run killed
+// while it saves its trace leaves the previous trace whole, never half a CSV.
 void Trace::write_csv(const std::string& path) const {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("Trace::write_csv: cannot open '{}' for writing", path));
+  std::ostringstream out;
   write_csv(out);
-  out.flush();
-  if (!out) throw std::runtime_error(fmt::format("Trace::write_csv: writing '{}' failed", path));
+  io::write_atomically(path, out.view(), "Trace::write_csv");
 }
 
 Trace Trace::read_csv(std::istream& in, const std::string& source) {

@@ -27,7 +27,8 @@ class Trace {
 
   // "iteration,loss" then one line per point; 17 significant digits round-trip a double.
   void write_csv(std::ostream& out) const;
-  // Throws std::runtime_error naming the path if it cannot be written.
+  // Writes atomically (a temporary file renamed over path), so a reader never sees
+  // half a trace; throws io::FileError (a std::runtime_error) naming the path.
   void write_csv(const std::string& path) const;
   // Throws std::runtime_error naming the line (and path) of anything malformed.
   static Trace read_csv(std::istream& in, const std::string& source = "trace");

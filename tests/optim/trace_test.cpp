@@ -64,3 +64,22 @@ BOOST_AUTO_TEST_CASE(malformed_csv_throws_naming_the_line) {
   BOOST_CHECK_EXCEPTION(optim::Trace::read_csv(std::string("no/such/dir/trace.csv")), std::runtime_error,
                         has("cannot open 'no/such/dir/trace.csv'"));
 }
+
+BOOST_AUTO_TEST_CASE(writing_a_trace_where_it_cannot_go_throws_and_leaves_no_file) {
+  BOOST_CHECK_EXCEPTION(sample().write_csv(std::string("no/such/dir/trace.csv")), std::runtime_error,
+                        has("Trace::write_csv"));
+  BOOST_TEST(!std::filesystem::exists("no/such/dir/trace.csv"));
+}
+
+BOOST_AUTO_TEST_CASE(writing_a_trace_replaces_the_file_whole_and_leaves_no_temporary) {
+  const auto dir = std::filesystem::temp_directory_path() / "descent_optim_trace_atomic";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  optim::Trace longer = sample();
+  longer.record(20000, 4.0);
+  longer.write_csv((dir / "trace.csv").string());
+  sample().write_csv((dir / "trace.csv").string());
+  BOOST_TEST((optim::Trace::read_csv((dir / "trace.csv").string()) == sample()));
+  BOOST_TEST(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()) == 1);
+  std::filesystem::remove_all(dir);
+}
