@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // One-argument functions applied to every element. Each is a rule (forward value
 // and adjoint side by side); each function is one line over detail::unary (expr.hpp).
+// A constant parameter (pow's exponent, leaky_relu's slope, elu's alpha) is the rule's c.
 #pragma once
 
 #include "expr.hpp"
+
+#include <cmath>
 
 namespace autodiff {
 
@@ -54,6 +57,31 @@ struct Log1p {
   static constexpr auto backward = [](const auto& s) { return s.g / (1.0 + s.x); };
 };
 
+// d(exp(a) - 1) = exp(a) da = (y + 1) da; exact for tiny a, where exp(a) - 1 would cancel
+struct Expm1 {
+  static constexpr const char* name = "expm1";
+  static constexpr auto forward = [](const auto& s) { return s.x.expm1(); };
+  static constexpr auto backward = [](const auto& s) { return s.g * (s.y + 1.0); };
+};
+
+// d(sin a) = cos(a) da; std::sin element by element, exact at any magnitude
+struct Sin {
+  static constexpr const char* name = "sin";
+  static constexpr auto forward = [](const auto& s) { return s.x.unaryExpr([](double v) { return std::sin(v); }); };
+  static constexpr auto backward = [](const auto& s) {
+    return s.g * s.x.unaryExpr([](double v) { return std::cos(v); });
+  };
+};
+
+// d(cos a) = -sin(a) da
+struct Cos {
+  static constexpr const char* name = "cos";
+  static constexpr auto forward = [](const auto& s) { return s.x.unaryExpr([](double v) { return std::cos(v); }); };
+  static constexpr auto backward = [](const auto& s) {
+    return -s.g * s.x.unaryExpr([](double v) { return std::sin(v); });
+  };
+};
+
 // d(tanh a) = (1 - tanh(a)^2) da
 struct Tanh {
   static constexpr const char* name = "tanh";
@@ -71,6 +99,57 @@ struct Sigmoid {
   static constexpr auto backward = [](const auto& s) { return s.g * s.y * (1.0 - s.y); };
 };
 
+// d(softplus a) = sigmoid(a) da = e^a / (e^a + 1) da; softplus(a) = log(1 + e^a), and a
+// itself above 20 (beta 1, threshold 20, as PyTorch), where the two agree to 2e-9.
+struct Softplus {
+  static constexpr const char* name = "softplus";
+  static constexpr auto forward = [](const auto& s) { return (s.x > 20.0).select(s.x, s.x.exp().log1p()); };
+  static constexpr auto backward = [](const auto& s) {
+    return (s.x > 20.0).select(s.g, s.g * s.x.exp() / (s.x.exp() + 1.0));
+  };
+};
+
+// d(log sigmoid a) = sigmoid(-a) da; log sigmoid(a) = min(a, 0) - log(1 + e^-|a|), and
+// sigmoid(-a) = (a < 0 ? 1 : e^-|a|) / (1 + e^-|a|): no exp overflows for large |a|.
+struct LogSigmoid {
+  static constexpr const char* name = "log_sigmoid";
+  static constexpr auto forward = [](const auto& s) {
+    return (s.x < 0.0).select(s.x, 0.0) - (-s.x.abs()).exp().log1p();
+  };
+  static constexpr auto backward = [](const auto& s) {
+    return s.g * (s.x < 0.0).select(1.0, (-s.x.abs()).exp()) / (1.0 + (-s.x.abs()).exp());
+  };
+};
+
+// d(gelu a) = (Phi(a) + a phi(a)) da, with gelu(a) = a Phi(a) and Phi the normal CDF
+// (PyTorch's exact, erf form); std::erf element by element.
+struct Gelu {
+  static constexpr const char* name = "gelu";
+  static constexpr auto forward = [](const auto& s) {
+    return s.x.unaryExpr([](double v) { return 0.5 * v * (1.0 + std::erf(v * 0.70710678118654752440)); });
+  };
+  static constexpr auto backward = [](const auto& s) {
+    return s.g * s.x.unaryExpr([](double v) {
+      return 0.5 * (1.0 + std::erf(v * 0.70710678118654752440)) + v * 0.39894228040143267794 * std::exp(-0.5 * v * v);
+    });
+  };
+};
+
+// d(a sigmoid(a)) = s (1 + a (1 - s)) da with s = sigmoid(a); silu(a) = a / (1 + e^-a)
+// through std::exp element by element (as PyTorch), so that silu(-inf) is NaN as there.
+struct Silu {
+  static constexpr const char* name = "silu";
+  static constexpr auto forward = [](const auto& s) {
+    return s.x.unaryExpr([](double v) { return v / (1.0 + std::exp(-v)); });
+  };
+  static constexpr auto backward = [](const auto& s) {
+    return s.g * s.x.unaryExpr([](double v) {
+      const double sig = 1.0 / (1.0 + std::exp(-v));
+      return sig * (1.0 + v * (1.0 - sig));
+    });
+  };
+};
+
 // d(relu a) = [a > 0] da
 struct Relu {
   static constexpr const char* name = "relu";
@@ -85,6 +164,62 @@ struct Abs {
   static constexpr auto backward = [](const auto& s) { return s.g * s.x.sign(); };
 };
 
+// d(leaky_relu a) = (a > 0 ? 1 : slope) da, with the slope c
+struct LeakyRelu {
+  static constexpr const char* name = "leaky_relu";
+  static constexpr auto forward = [](const auto& s) { return (s.x > 0.0).select(s.x, s.x * s.c); };
+  static constexpr auto backward = [](const auto& s) { return (s.x > 0.0).select(s.g, s.g * s.c); };
+};
+
+// d(elu a) = (a > 0 ? 1 : alpha e^a) da = (a > 0 ? 1 : y + alpha) da, with alpha c
+struct Elu {
+  static constexpr const char* name = "elu";
+  static constexpr auto forward = [](const auto& s) { return (s.x > 0.0).select(s.x, s.c * s.x.expm1()); };
+  static constexpr auto backward = [](const auto& s) { return (s.x > 0.0).select(s.g, s.g * (s.y + s.c)); };
+};
+
+// clamp(a, lo, hi) is ClampMin(lo) then ClampMax(hi): one constant each.
+// d(max(a, lo)) = [a >= lo] da (the bound passes the gradient, as PyTorch); NaN stays NaN
+struct ClampMin {
+  static constexpr const char* name = "clamp";
+  static constexpr auto forward = [](const auto& s) { return (s.x < s.c).select(s.c, s.x); };
+  static constexpr auto backward = [](const auto& s) { return (s.x < s.c).select(0.0, s.g); };
+};
+
+// d(min(a, hi)) = [a <= hi] da
+struct ClampMax {
+  static constexpr const char* name = "clamp";
+  static constexpr auto forward = [](const auto& s) { return (s.x > s.c).select(s.c, s.x); };
+  static constexpr auto backward = [](const auto& s) { return (s.x > s.c).select(0.0, s.g); };
+};
+
+// Two operands, broadcasting as + - * / do. s.a or s.b may be a plain double: full()
+// (rules.hpp) makes it an array for the comparisons. A NaN on either side gives NaN.
+
+// d max(a, b) = [a > b] da + [b > a] db, a tie sending half to each
+struct Maximum {
+  static constexpr const char* name = "maximum";
+  static constexpr auto forward = [](const auto& s) {
+    const auto a = detail::full(s.a, s.b);
+    const auto b = detail::full(s.b, s.a);
+    return (a > b || a != a).select(a, b);
+  };
+  static constexpr auto da = [](const auto& s) { return s.g * detail::win_share(s.a, s.b); };
+  static constexpr auto db = [](const auto& s) { return s.g * detail::win_share(s.b, s.a); };
+};
+
+// d min(a, b) = [a < b] da + [b < a] db, a tie sending half to each
+struct Minimum {
+  static constexpr const char* name = "minimum";
+  static constexpr auto forward = [](const auto& s) {
+    const auto a = detail::full(s.a, s.b);
+    const auto b = detail::full(s.b, s.a);
+    return (a < b || a != a).select(a, b);
+  };
+  static constexpr auto da = [](const auto& s) { return s.g * detail::win_share(s.b, s.a); };
+  static constexpr auto db = [](const auto& s) { return s.g * detail::win_share(s.a, s.b); };
+};
+
 }  // namespace rules
 
 // On Vars and Parameters alone each records at once and returns a Var; with data
@@ -96,9 +231,29 @@ template <Operand A> auto sqrt(const A& a) { return detail::unary<rules::Sqrt>(a
 template <Operand A> auto exp(const A& a) { return detail::unary<rules::Exp>(a); }
 template <Operand A> auto log(const A& a) { return detail::unary<rules::Log>(a); }
 template <Operand A> auto log1p(const A& a) { return detail::unary<rules::Log1p>(a); }
+template <Operand A> auto expm1(const A& a) { return detail::unary<rules::Expm1>(a); }
+template <Operand A> auto sin(const A& a) { return detail::unary<rules::Sin>(a); }
+template <Operand A> auto cos(const A& a) { return detail::unary<rules::Cos>(a); }
 template <Operand A> auto tanh(const A& a) { return detail::unary<rules::Tanh>(a); }
 template <Operand A> auto sigmoid(const A& a) { return detail::unary<rules::Sigmoid>(a); }
+template <Operand A> auto softplus(const A& a) { return detail::unary<rules::Softplus>(a); }
+template <Operand A> auto log_sigmoid(const A& a) { return detail::unary<rules::LogSigmoid>(a); }
+template <Operand A> auto gelu(const A& a) { return detail::unary<rules::Gelu>(a); }
+template <Operand A> auto silu(const A& a) { return detail::unary<rules::Silu>(a); }
 template <Operand A> auto relu(const A& a) { return detail::unary<rules::Relu>(a); }
 template <Operand A> auto abs(const A& a) { return detail::unary<rules::Abs>(a); }
+
+template <Operand A> auto leaky_relu(const A& a, double slope = 0.01) { return detail::unary<rules::LeakyRelu>(a, slope); }
+template <Operand A> auto elu(const A& a, double alpha = 1.0) { return detail::unary<rules::Elu>(a, alpha); }
+// Throws Error naming both bounds when lo > hi.
+template <Operand A> auto clamp(const A& a, double lo, double hi) {
+  if (!(lo <= hi)) detail::throw_clamp_bounds(lo, hi);
+  return detail::unary<rules::ClampMax>(detail::unary<rules::ClampMin>(a, lo), hi);
+}
+
+template <class A, class B> requires BinaryOperands<A, B>
+auto maximum(const A& a, const B& b) { return detail::binary<rules::Maximum>(a, b); }
+template <class A, class B> requires BinaryOperands<A, B>
+auto minimum(const A& a, const B& b) { return detail::binary<rules::Minimum>(a, b); }
 
 }  // namespace autodiff

@@ -20,10 +20,17 @@
 namespace autodiff {
 
 // ---- arithmetic.hpp: + - * / (element-wise, broadcasting, with doubles on
-// either side) and unary minus; elementwise.hpp: pow, square, sqrt, exp, log,
-// log1p, tanh, sigmoid, relu, abs. They take Vars, Parameters, Constants, Eigen
-// arrays and expressions, and return expressions (expr.hpp), which become Vars
-// when assigned to one or passed to any op below.
+// either side) and unary minus; elementwise.hpp: pow, square, sqrt, exp, expm1,
+// log, log1p, sin, cos, tanh, sigmoid, softplus, log_sigmoid, gelu, silu, relu,
+// abs, leaky_relu, elu, clamp, and maximum and minimum (broadcasting). They take
+// Vars, Parameters, Constants, Eigen arrays and expressions, and return
+// expressions (expr.hpp), which become Vars when assigned to one or passed to any op below.
+
+// ---- selection.cpp: mask ? a : b element by element. mask, a and b broadcast
+// together (as torch.where); no gradient flows through the mask. A comparison of
+// values converts: where(x.value() > 0.0, x, 0.1 * x).
+using Mask = Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>;
+Var where(const Mask& mask, Var a, Var b);
 
 // ---- reduction.cpp: sums and means (and of an expression, in expr.hpp). "rowwise"
 // reduces each row (m x n -> m x 1), "colwise" each column (m x n -> 1 x n), as
@@ -34,6 +41,19 @@ Var sum_colwise(Var a);
 Var mean(Var a);
 Var mean_rowwise(Var a);
 Var mean_colwise(Var a);
+// Largest and smallest elements. Of all elements (-> 1x1) the gradient is split
+// evenly among tied maxima; per row or column it goes to the first one (as
+// PyTorch's max(dim)). A NaN is the maximum and the minimum (it propagates).
+Var max(Var a);
+Var min(Var a);
+Var max_rowwise(Var a);  // m x n -> m x 1
+Var min_rowwise(Var a);
+Var max_colwise(Var a);  // m x n -> 1 x n
+Var min_colwise(Var a);
+// The column of each row's first maximum (m x 1, no gradient); a NaN counts as the maximum.
+Eigen::Array<std::int64_t, Eigen::Dynamic, 1> argmax_rowwise(Var a);
+// sqrt(sum a^2) over all elements -> 1x1, without overflow for huge elements; gradient 0 at 0.
+Var norm(Var a);
 
 // ---- linalg.cpp
 Var matmul(Var a, Var b);  // (m x k)(k x n) -> m x n
@@ -51,6 +71,25 @@ Var cross_entropy(Var logits, const std::vector<int>& labels);
 // the concatenation of table rows index(r, 0) ... index(r, k-1): shape m x (k * table.cols()).
 Var gather_rows(Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index);
 Var gather_rows(Var table, std::span<const std::int64_t> rows);
+
+// ---- shape.cpp: side by side (equal rows), one above the other (equal columns),
+// and a new shape for the same elements in column-major order (PyTorch's reshape
+// reads row-major order: reshape(transpose(a), c, r) there is transpose(reshape(a, ...)) here).
+Var hstack(const std::vector<Var>& parts);
+Var vstack(const std::vector<Var>& parts);
+Var reshape(Var a, Index rows, Index cols);
+
+// ---- loss.cpp: each reduced to 1x1 by the mean (default) or the sum over
+// elements, as PyTorch's reduction='mean' or 'sum'. pred and target have one shape.
+enum class Reduction { mean, sum };
+Var mse_loss(Var pred, Var target, Reduction reduction = Reduction::mean);
+Var l1_loss(Var pred, Var target, Reduction reduction = Reduction::mean);
+// 0.5 d^2 for |d| < delta, else delta (|d| - 0.5 delta), with d = pred - target.
+Var huber_loss(Var pred, Var target, double delta = 1.0, Reduction reduction = Reduction::mean);
+// max(x, 0) - x y + log(1 + e^-|x|) for logits x and targets y: finite for any logit.
+Var binary_cross_entropy_with_logits(Var logits, Var target, Reduction reduction = Reduction::mean);
+// -log_probs[row, labels[row]] per row, reduced over rows; labels in [0, n).
+Var nll_loss(Var log_probs, std::span<const std::int64_t> labels, Reduction reduction = Reduction::mean);
 
 // ---- indexing.cpp: pieces of a Var, recorded so that gradients flow into the whole
 Var element(Var a, Index i, Index j);

@@ -12,4 +12,8 @@ void throw_broadcast(const char* op, Index ar, Index ac, Index br, Index bc) {
   throw ShapeError(fmt::format("{}: cannot broadcast shapes {}x{} and {}x{}", op, ar, ac, br, bc));
 }
 
+void throw_clamp_bounds(double lo, double hi) {
+  throw Error(fmt::format("clamp: lo {} is greater than hi {}", lo, hi));
+}
+
 }  // namespace autodiff::detail

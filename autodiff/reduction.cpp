@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: MIT
-// Sums and means: of all elements (-> 1x1), of each row (-> m x 1), of each column (-> 1 x n).
+// Sums, means, maxima and minima: of all elements (-> 1x1), of each row (-> m x 1),
+// of each column (-> 1 x n); the arg-max of each row; the L2 norm.
 #include "autodiff/detail/record.hpp"
 #include "autodiff/ops.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <vector>
 
 namespace autodiff {
 
 using detail::add_to;
+using detail::finish;
 using detail::record;
+using detail::shape;
 
 Var sum(Var a) {
   Tape& t = Tape::current();
@@ -51,5 +59,116 @@ Var sum_colwise(Var a) {
 Var mean(Var a) { return sum(a) * (1.0 / double(a.size())); }
 Var mean_rowwise(Var a) { return sum_rowwise(a) * (1.0 / double(a.cols())); }
 Var mean_colwise(Var a) { return sum_colwise(a) * (1.0 / double(a.rows())); }
+
+namespace {
+
+void require_elements(const char* op, const Node& n) {
+  if (n.size() == 0) throw ShapeError(fmt::format("{}: needs at least one element, got {}", op, shape(n)));
+}
+
+// Whether x beats the best so far: larger (smaller for a minimum), or a NaN where
+// the best is not one (a NaN wins, so that it propagates, as in PyTorch).
+bool beats(double x, double best, bool largest) {
+  if (std::isnan(best)) return false;
+  return std::isnan(x) || (largest ? x > best : x < best);
+}
+
+// Equal to the extreme y: the same number, or both NaN.
+bool ties(double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); }
+
+// max or min of all elements; y = a_k for the extreme k. The adjoint is split
+// evenly among the elements equal to y: d y = sum_{k tied} da_k / count.
+Var extreme(Var a, bool largest) {
+  const char* op = largest ? "max" : "min";
+  Tape& t = Tape::current();
+  const std::int32_t ia = a.index(t, op);
+  const Node& na = t.node(ia);
+  require_elements(op, na);
+  double best = na.val[0];
+  for (Index k = 1; k < na.size(); ++k) {
+    if (beats(na.val[k], best, largest)) best = na.val[k];
+  }
+  // d y = sum over the tied elements of da_k / count
+  return finish(t, t.record_scalar(op, best, na.adj, [](Tape& t, const Node& n) {
+    Node& a = t.node(n.a);
+    const Map x = a.value();
+    Index count = 0;
+    for (Index k = 0; k < x.size(); ++k) count += ties(x(k), n.val[0]);
+    const double share = n.adj[0] / double(count);
+    add_to(a, x.unaryExpr([&](double v) { return ties(v, n.val[0]) ? share : 0.0; }));
+  }, ia));
+}
+
+// max or min of each row (by_row) or column; the adjoint of each goes to its first
+// extreme element, whose flat index is stored: d y_r = da_{r, first extreme}.
+Var extreme_along(Var a, bool largest, bool by_row) {
+  const char* op = largest ? (by_row ? "max_rowwise" : "max_colwise") : (by_row ? "min_rowwise" : "min_colwise");
+  Tape& t = Tape::current();
+  const std::int32_t ia = a.index(t, op);
+  const Node& na = t.node(ia);
+  require_elements(op, na);
+  const Index lines = by_row ? na.rows : na.cols, along = by_row ? na.cols : na.rows;
+  Map y = t.new_value(by_row ? na.rows : 1, by_row ? 1 : na.cols);
+  std::vector<std::int64_t> first(static_cast<std::size_t>(lines));
+  for (Index l = 0; l < lines; ++l) {
+    auto flat = [&](Index p) { return by_row ? l + p * na.rows : p + l * na.rows; };
+    Index best = flat(0);
+    for (Index p = 1; p < along; ++p) {
+      if (beats(na.val[flat(p)], na.val[best], largest)) best = flat(p);
+    }
+    first[std::size_t(l)] = best;
+    y(l) = na.val[best];
+  }
+  // d y_l = da at line l's first extreme element
+  const std::int32_t k = t.record(op, y, na.adj, [](Tape& t, const Node& n) {
+    Map da = detail::zeroed_grad(t.node(n.a));
+    for (Index l = 0; l < n.size(); ++l) da(n.ints[l]) += n.adj[l];
+  }, ia);
+  if (t.node(k).adj) t.node(k).ints = t.store_ints(first.data(), first.size());
+  return finish(t, k);
+}
+
+}  // namespace
+
+Var max(Var a) { return extreme(a, true); }
+Var min(Var a) { return extreme(a, false); }
+Var max_rowwise(Var a) { return extreme_along(a, true, true); }
+Var min_rowwise(Var a) { return extreme_along(a, false, true); }
+Var max_colwise(Var a) { return extreme_along(a, true, false); }
+Var min_colwise(Var a) { return extreme_along(a, false, false); }
+
+Eigen::Array<std::int64_t, Eigen::Dynamic, 1> argmax_rowwise(Var a) {
+  Tape& t = Tape::current();
+  const Node& na = t.node(a.index(t, "argmax_rowwise"));
+  require_elements("argmax_rowwise", na);
+  Eigen::Array<std::int64_t, Eigen::Dynamic, 1> out(na.rows);
+  const Map x = na.value();
+  for (Index i = 0; i < na.rows; ++i) {
+    Index best = 0;
+    for (Index j = 1; j < na.cols; ++j) {
+      if (beats(x(i, j), x(i, best), true)) best = j;
+    }
+    out(i) = best;
+  }
+  return out;
+}
+
+// Eigen's stableNorm scales, so that squares of huge elements do not overflow.
+Var norm(Var a) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = a.index(t, "norm");
+  const Node& na = t.node(ia);
+  const double y = Eigen::Map<const Eigen::VectorXd>(na.val, na.size()).stableNorm();
+  // d|a| = a / |a| da, and 0 at a = 0 (PyTorch's subgradient)
+  return finish(t, t.record_scalar("norm", y, na.adj, [](Tape& t, const Node& n) {
+    Node& a = t.node(n.a);
+    const double y = n.val[0];
+    if (y == 0.0) {
+      add_to(a, Array::Zero(a.rows, a.cols));
+    } else {
+      add_to(a, a.value() * (n.adj[0] / y));
+    }
+  }, ia));
+}
 
 }  // namespace autodiff

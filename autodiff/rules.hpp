@@ -8,6 +8,7 @@
 #include "tape.hpp"
 
 #include <cstdint>
+#include <type_traits>
 
 namespace autodiff::detail {
 
@@ -43,6 +44,28 @@ struct BinaryGradArgs {
 
 // Throws ShapeError: op cannot broadcast shapes a and b (record.cpp).
 [[noreturn]] void throw_broadcast(const char* op, Index ar, Index ac, Index br, Index bc);
+
+// Throws Error: clamp's bounds lo > hi (or one is NaN) (record.cpp).
+[[noreturn]] void throw_clamp_bounds(double lo, double hi);
+
+// x as an array of y's shape when x is a plain double, else x itself: for the
+// binary rules that need a comparison or a select, which Eigen has on arrays only.
+template <class X, class Y>
+auto full(const X& x, const Y& y) {
+  if constexpr (std::is_arithmetic_v<X>) {
+    return std::decay_t<Y>::PlainObject::Constant(y.rows(), y.cols(), x);
+  } else {
+    return x;
+  }
+}
+
+// What x receives in maximum(x, y): 1 where x > y, 1/2 at a tie (as PyTorch), else 0.
+template <class X, class Y>
+auto win_share(const X& x, const Y& y) {
+  const auto a = full(x, y);
+  const auto b = full(y, x);
+  return (a > b).template cast<double>() + 0.5 * (a == b).template cast<double>();
+}
 
 // The shape of a two-operand op's result by NumPy's broadcasting rule: in each
 // dimension the operands agree or one of them is 1 (which stretches).

@@ -72,6 +72,47 @@ BOOST_AUTO_TEST_CASE(cross_entropy_with_a_label_outside_the_classes_throws_index
              "cross_entropy: label -1 at row 0 is outside [0, 4) for logits of shape 1x4");
 }
 
+BOOST_AUTO_TEST_CASE(nll_loss_with_a_label_outside_the_classes_throws_index_error) {
+  const std::vector<std::int64_t> labels{0, 1, 2};
+  BOOST_TEST(message_of<IndexError>([&] { nll_loss(zeros(3, 2), labels); }) ==
+             "nll_loss: label 2 at row 2 is outside [0, 2) for log_probs of shape 3x2");
+  BOOST_TEST(message_of<ShapeError>([&] { nll_loss(zeros(2, 2), labels); }) ==
+             "nll_loss: 3 labels for log_probs of shape 2x2 (one label per row)");
+}
+
+BOOST_AUTO_TEST_CASE(clamp_with_lo_above_hi_throws_error_naming_both) {
+  BOOST_TEST(message_of<Error>([] { clamp(zeros(3, 2), 2.0, 1.0); }) == "clamp: lo 2 is greater than hi 1");
+}
+
+BOOST_AUTO_TEST_CASE(hstack_of_parts_with_unequal_rows_throws_shape_error_naming_every_part) {
+  BOOST_TEST(message_of<ShapeError>([] { hstack({zeros(3, 2), zeros(3, 1), zeros(2, 2)}); }) ==
+             "hstack: the parts need equal rows (one height), got 3x2, 3x1, 2x2");
+  BOOST_TEST(message_of<ShapeError>([] { vstack({}); }) == "vstack: needs at least one Var, got none");
+}
+
+BOOST_AUTO_TEST_CASE(reshape_to_another_size_throws_shape_error) {
+  BOOST_TEST(message_of<ShapeError>([] { reshape(zeros(3, 2), 4, 2); }) ==
+             "reshape: a 3x2 Var (6 elements) cannot be 4x2");
+}
+
+BOOST_AUTO_TEST_CASE(losses_of_two_shapes_throw_shape_error) {
+  BOOST_TEST(message_of<ShapeError>([] { mse_loss(zeros(3, 2), zeros(3, 1)); }) ==
+             "mse_loss: pred 3x2 and target 3x1 need one shape");
+  BOOST_TEST(message_of<Error>([] { huber_loss(zeros(1, 1), zeros(1, 1), -1.0); }) ==
+             "huber_loss: delta -1 is not positive");
+}
+
+BOOST_AUTO_TEST_CASE(where_with_a_mask_that_does_not_broadcast_throws_shape_error) {
+  BOOST_TEST(message_of<ShapeError>([] { where(Mask::Constant(2, 2, true), zeros(3, 2), zeros(1, 1)); }) ==
+             "where: cannot broadcast the 2x2 mask with a 3x2 and b 1x1");
+}
+
+BOOST_AUTO_TEST_CASE(max_of_an_empty_var_throws_shape_error) {
+  BOOST_TEST(message_of<ShapeError>([] { max(zeros(0, 3)); }) == "max: needs at least one element, got 0x3");
+  BOOST_TEST(message_of<ShapeError>([] { argmax_rowwise(zeros(2, 0)); }) ==
+             "argmax_rowwise: needs at least one element, got 2x0");
+}
+
 BOOST_AUTO_TEST_CASE(element_outside_the_var_throws_index_error) {
   BOOST_TEST(message_of<IndexError>([] { element(zeros(3, 2), 3, 0); }) ==
              "element: index (3, 0) is outside a 3x2 Var");

@@ -7,8 +7,11 @@
 #include "autodiff/autodiff.hpp"
 #include "throws_with.hpp"
 
+#include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using namespace autodiff;
 using support::throws_with;
@@ -210,4 +213,64 @@ BOOST_AUTO_TEST_CASE(gradcheck_puts_values_and_gradients_back_when_f_throws) {
     BOOST_TEST((p.value() == value).all(), "call " << fail_at << " left p nudged");
     BOOST_TEST((p.grad() == 7.0).all(), "call " << fail_at << " lost p's gradient");
   }
+}
+
+BOOST_AUTO_TEST_CASE(where_takes_a_comparison_as_its_mask_and_broadcasts_all_three) {
+  tape().clear();
+  Parameter x(Array((Array(2, 3) << -1.0, 2.0, -3.0, 4.0, -5.0, 6.0).finished()));
+  // A leaky relu written with where: x where x > 0, else 0.1 x.
+  const Var y = where(x.value() > 0.0, x, 0.1 * x);
+  BOOST_TEST(same(y.value(), (Array(2, 3) << -0.1, 2.0, -0.3, 4.0, -0.5, 6.0).finished()));
+  backward(sum(y));
+  BOOST_TEST(same(x.grad(), (Array(2, 3) << 0.1, 1.0, 0.1, 1.0, 0.1, 1.0).finished()));
+  // A 1x3 mask and a 2x1 column against a scalar: a 2x3 result; each adjoint summed back.
+  tape().clear();
+  Parameter col(Array((Array(2, 1) << 1.0, 2.0).finished())), s(Array::Constant(1, 1, 9.0));
+  const Mask mask = (Mask(1, 3) << true, false, true).finished();
+  const Var z = where(mask, col, s);
+  BOOST_TEST(same(z.value(), (Array(2, 3) << 1, 9, 1, 2, 9, 2).finished()));
+  backward(sum(z));
+  BOOST_TEST(same(col.grad(), Array::Constant(2, 1, 2.0)));
+  BOOST_TEST(same(s.grad(), Array::Constant(1, 1, 2.0)));
+}
+
+BOOST_AUTO_TEST_CASE(reshape_keeps_column_major_order_and_stacks_take_any_number_of_parts) {
+  tape().clear();
+  const Var a(Array((Array(2, 3) << 1, 3, 5, 2, 4, 6).finished()));  // column-major: 1 2 3 4 5 6
+  BOOST_TEST(same(reshape(a, 3, 2).value(), (Array(3, 2) << 1, 4, 2, 5, 3, 6).finished()));
+  BOOST_TEST(same(reshape(a, 1, 6).value(), (Array(1, 6) << 1, 2, 3, 4, 5, 6).finished()));
+  Parameter p(Array::Constant(2, 1, 1.0));
+  const Var h = hstack({p, a, p});
+  BOOST_TEST(h.rows() == 2);
+  BOOST_TEST(h.cols() == 5);
+  BOOST_TEST(same(h.value().col(4), Array::Constant(2, 1, 1.0)));
+  BOOST_TEST(vstack({a, a, a}).rows() == 6);
+  backward(sum(h * 3.0));
+  BOOST_TEST(same(p.grad(), Array::Constant(2, 1, 6.0)));  // used twice
+}
+
+BOOST_AUTO_TEST_CASE(argmax_rowwise_gives_the_first_maximum_of_each_row) {
+  tape().clear();
+  const Var a(Array((Array(3, 3) << 1, 5, 5, -2, -1, -3, 0, 0, 0).finished()));
+  const Eigen::Array<std::int64_t, Eigen::Dynamic, 1> arg = argmax_rowwise(a);
+  BOOST_TEST(arg.size() == 3);
+  BOOST_TEST(arg(0) == 1);
+  BOOST_TEST(arg(1) == 1);
+  BOOST_TEST(arg(2) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(activations_with_parameters_work_on_expressions_and_take_pytorchs_defaults) {
+  tape().clear();
+  const Array data = (Array(1, 4) << -2.0, -0.5, 0.25, 3.0).finished();
+  Parameter p(data);
+  // On an expression (data among the operands) and on a Parameter alone: the same values.
+  const Var e = clamp(expr(p) * 1.0, -1.0, 1.0);
+  BOOST_TEST(same(e.value(), (Array(1, 4) << -1.0, -0.5, 0.25, 1.0).finished()));
+  BOOST_TEST(same(Var(leaky_relu(p)).value(), (Array(1, 4) << -0.02, -0.005, 0.25, 3.0).finished()));
+  BOOST_TEST(same(Var(elu(p)).value(), data.unaryExpr([](double x) { return x > 0 ? x : std::expm1(x); })));
+  const Var loss = mse_loss(p, Var(Array::Zero(1, 4)));
+  BOOST_TEST(loss.item() == (4.0 + 0.25 + 0.0625 + 9.0) / 4.0);
+  BOOST_TEST(mse_loss(p, Var(Array::Zero(1, 4)), Reduction::sum).item() == 4.0 + 0.25 + 0.0625 + 9.0);
+  const std::vector<std::int64_t> labels{3};
+  BOOST_TEST(nll_loss(p, labels).item() == -3.0);
 }

@@ -103,7 +103,9 @@ BOOST_AUTO_TEST_CASE(nan_in_any_operand_gives_nan_out_and_backward_completes) {
           const bool reads_everything = op.name.find("element") == std::string::npos &&
                                         op.name.find("block") == std::string::npos &&
                                         op.name.find("rows") == std::string::npos &&
-                                        op.name.find("a(i") == std::string::npos;
+                                        op.name.find("a(i") == std::string::npos &&
+                                        op.name.find("where") == std::string::npos &&  // selects
+                                        op.name.find("nll_loss") == std::string::npos;  // reads the labelled entries
           if (reads_everything) BOOST_TEST(y.value().isNaN().any());
           if (op.differentiable) {
             BOOST_CHECK_NO_THROW(backward(sum(y)));
@@ -118,7 +120,8 @@ BOOST_AUTO_TEST_CASE(nan_in_any_operand_gives_nan_out_and_backward_completes) {
 
 BOOST_AUTO_TEST_CASE(smooth_elementwise_ops_give_a_nan_gradient_at_nan) {
   for (const char* name : {"pow(a, 2.5)", "pow(a, 3)", "pow(a, -2)", "square(a)", "sqrt(a)", "exp(a)",
-                           "log(a)", "log1p(a)", "tanh(a)", "sigmoid(a)", "3 / a"}) {
+                           "log(a)", "log1p(a)", "tanh(a)", "sigmoid(a)", "3 / a", "expm1(a)",
+                           "sin(a)", "cos(a)", "softplus(a)", "log_sigmoid(a)", "gelu(a)", "silu(a)", "elu(a)"}) {
     const OpInfo& op = support::find_op(name);
     const Point r = at(kNaN, [&](const Var& x) { return op.apply({x}); });
     BOOST_TEST(std::isnan(r.value), name);
@@ -145,6 +148,17 @@ BOOST_AUTO_TEST_CASE(derivatives_at_zero_one_and_large_magnitudes_are_the_textbo
       {"pow(a, -2)", 1.0, -2.0},  {"pow(a, -2)", -1.0, 2.0},   {"pow(a, -2)", 1e150, 0.0},
       {"3 / a", 1.0, -3.0},       {"3 / a", -1.0, -3.0},       {"3 / a", 1e150, 0.0},
       {"-a", 0.0, -1.0},          {"a * -1.5", kInf, -1.5},    {"a / 4", 1e150, 0.25},
+      {"expm1(a)", 0.0, 1.0},     {"expm1(a)", -1000.0, 0.0},  {"sin(a)", 0.0, 1.0},
+      {"cos(a)", 0.0, -0.0},      {"softplus(a)", 0.0, 0.5},   {"softplus(a)", 30.0, 1.0},
+      {"softplus(a)", -1000.0, 0.0}, {"softplus(a)", 1e150, 1.0}, {"log_sigmoid(a)", 0.0, 0.5},
+      {"log_sigmoid(a)", -1000.0, 1.0}, {"log_sigmoid(a)", 1000.0, 0.0}, {"log_sigmoid(a)", -kInf, 1.0},
+      {"gelu(a)", 0.0, 0.5},      {"gelu(a)", 40.0, 1.0},      {"gelu(a)", -40.0, 0.0},
+      {"silu(a)", 0.0, 0.5},      {"silu(a)", 1000.0, 1.0},    {"silu(a)", -1000.0, 0.0},
+      {"leaky_relu(a)", 0.0, 0.01}, {"leaky_relu(a)", 1e150, 1.0}, {"leaky_relu(a, 0.2)", -kInf, 0.2},
+      {"elu(a)", 0.0, 1.0},       {"elu(a)", -1000.0, 0.0},    {"elu(a, 0.5)", -1.0, 0.5 * std::exp(-1.0)},
+      {"clamp(a, -1, 0.5)", 0.5, 1.0}, {"clamp(a, -1, 0.5)", -1.0, 1.0}, {"clamp(a, -1, 0.5)", 0.6, 0.0},
+      {"clamp(a, -1, 0.5)", -kInf, 0.0}, {"norm(a)", 0.0, 0.0},  {"norm(a)", -1e150, -1.0},
+      {"max(a)", kInf, 1.0},
   };
   for (const Expect& e : cases) {
     const OpInfo& op = support::find_op(e.op);
@@ -175,6 +189,86 @@ BOOST_AUTO_TEST_CASE(sigmoid_and_tanh_saturate_without_nan_at_plus_minus_1000) {
   BOOST_TEST(all_finite(p.grad()));
   BOOST_TEST(p.grad()(0) == 0.0);
   BOOST_TEST(p.grad()(5) == 0.0);
+  tape().clear();
+}
+
+// softplus is a itself above 20, as PyTorch; log_sigmoid and binary_cross_entropy_with_logits
+// stay finite and exact for logits of any size.
+BOOST_AUTO_TEST_CASE(softplus_log_sigmoid_and_logit_losses_stay_finite_at_large_logits) {
+  tape().clear();
+  for (double x : {20.5, 40.0, 1e3, 1e150}) BOOST_TEST(softplus(Var(x)).item() == x);
+  BOOST_TEST(same(softplus(Var(19.0)).item(), std::log1p(std::exp(19.0))));
+  BOOST_TEST(same(log_sigmoid(Var(-1e3)).item(), -1e3));
+  BOOST_TEST(same(log_sigmoid(Var(40.0)).item(), -std::exp(-40.0)));
+  BOOST_TEST(log_sigmoid(Var(1e3)).item() == 0.0);
+  Parameter x(Array((Array(1, 4) << -1e4, -50.0, 50.0, 1e4).finished()));
+  const Var y(Array((Array(1, 4) << 0.0, 1.0, 0.0, 1.0).finished()));
+  const Var loss = binary_cross_entropy_with_logits(x, y, Reduction::sum);
+  // Right with certainty at ±1e4 (0), wrong by 50 twice: 50 + log1p(e^-50) each.
+  BOOST_TEST(same(loss.item(), 2.0 * (50.0 + std::log1p(std::exp(-50.0)))));
+  backward(loss);
+  // d/dx = sigmoid(x) - y: 0 at ±1e4, -1 at -50 with y = 1, +1 at 50 with y = 0.
+  BOOST_TEST(all_finite(x.grad()));
+  BOOST_TEST(same(x.grad()(0), 0.0));
+  BOOST_TEST(same(x.grad()(1), -1.0));
+  BOOST_TEST(same(x.grad()(2), 1.0));
+  BOOST_TEST(same(x.grad()(3), 0.0));
+  tape().clear();
+}
+
+// norm scales before it squares, so huge elements do not overflow; at 0 its gradient is 0.
+BOOST_AUTO_TEST_CASE(norm_of_huge_elements_is_finite_and_of_zero_has_zero_gradient) {
+  tape().clear();
+  Parameter big(Array::Constant(2, 2, 1e200));
+  const Var n = norm(big);
+  BOOST_TEST(same(n.item(), 2e200));
+  backward(n);
+  BOOST_TEST(((big.grad() - 0.5).abs() < 1e-15).all(), big.grad());
+  tape().clear();
+  Parameter zero(Array::Zero(3, 1));
+  backward(norm(zero));
+  BOOST_TEST((zero.grad() == 0.0).all());
+  tape().clear();
+}
+
+// Ties: maximum and minimum send half to each side, max of all elements splits evenly
+// among the tied maxima, max_rowwise sends all to the first (as PyTorch).
+BOOST_AUTO_TEST_CASE(ties_share_or_pick_the_gradient_as_pytorch_does) {
+  tape().clear();
+  Parameter a(Array((Array(2, 3) << 1.0, 3.0, 3.0, 2.0, 0.0, 3.0).finished()));
+  Parameter b(Array::Constant(2, 3, 2.0));
+  backward(sum(maximum(a, b)));
+  BOOST_TEST((a.grad() == (Array(2, 3) << 0, 1, 1, 0.5, 0, 1).finished()).all(), a.grad());
+  BOOST_TEST((b.grad() == (Array(2, 3) << 1, 0, 0, 0.5, 1, 0).finished()).all(), b.grad());
+  a.zero_grad();
+  b.zero_grad();
+  tape().clear();
+  backward(sum(minimum(a, b)));
+  BOOST_TEST((a.grad() == (Array(2, 3) << 1, 0, 0, 0.5, 1, 0).finished()).all(), a.grad());
+  a.zero_grad();
+  tape().clear();
+  backward(max(a));
+  BOOST_TEST((a.grad() == (Array(2, 3) << 0, 1, 1, 0, 0, 1).finished() / 3.0).all(), a.grad());
+  a.zero_grad();
+  tape().clear();
+  backward(sum(max_rowwise(a)) + sum(min_colwise(a)));
+  // Row maxima at (0, 1) and (1, 2); column minima at (0, 0), (1, 1) and (0, 2), the first of the tie.
+  BOOST_TEST((a.grad() == (Array(2, 3) << 1, 1, 1, 0, 1, 1).finished()).all(), a.grad());
+  tape().clear();
+}
+
+BOOST_AUTO_TEST_CASE(a_nan_is_the_maximum_and_the_minimum_and_argmax_picks_it) {
+  tape().clear();
+  const Var a(Array((Array(2, 3) << 1.0, kNaN, 3.0, 2.0, 0.0, 3.0).finished()));
+  BOOST_TEST(std::isnan(max(a).item()));
+  BOOST_TEST(std::isnan(min(a).item()));
+  BOOST_TEST(std::isnan(max_rowwise(a).value()(0)));
+  BOOST_TEST(max_rowwise(a).value()(1) == 3.0);
+  BOOST_TEST(std::isnan(maximum(a, Var(0.0)).value()(0, 1)));
+  BOOST_TEST(std::isnan(minimum(Var(0.0), a).value()(0, 1)));
+  const auto arg = argmax_rowwise(a);
+  BOOST_TEST(arg(0) == 1);
+  BOOST_TEST(arg(1) == 2);
   tape().clear();
 }
 

@@ -110,6 +110,102 @@ Array sum_cols_ref(const Array& a, double scale) {  // m x n -> 1 x n
 
 Array scalar(double x) { return Array::Constant(1, 1, x); }
 
+// The checkerboard mask where() is tested with: true where i + j is even.
+autodiff::Mask checkerboard(Index rows, Index cols) {
+  autodiff::Mask m(rows, cols);
+  for (Index j = 0; j < cols; ++j) {
+    for (Index i = 0; i < rows; ++i) m(i, j) = (i + j) % 2 == 0;
+  }
+  return m;
+}
+
+Array where_ref(const Array& a, const Array& b) {
+  const Index rows = std::max(a.rows(), b.rows()), cols = std::max(a.cols(), b.cols());
+  Array y(rows, cols);
+  for (Index j = 0; j < cols; ++j) {
+    for (Index i = 0; i < rows; ++i) {
+      y(i, j) = (i + j) % 2 == 0 ? a(a.rows() == 1 ? 0 : i, a.cols() == 1 ? 0 : j)
+                                 : b(b.rows() == 1 ? 0 : i, b.cols() == 1 ? 0 : j);
+    }
+  }
+  return y;
+}
+
+// The largest (or smallest) of a list, a NaN winning.
+double extreme_ref(const std::vector<double>& v, bool largest) {
+  double best = v[0];
+  for (double x : v) {
+    if (std::isnan(x)) return x;
+    if (largest ? x > best : x < best) best = x;
+  }
+  return best;
+}
+
+Array extreme_lines_ref(const Array& a, bool largest, int along) {  // along: 0 all, 1 rows, 2 columns
+  const Index lines = along == 0 ? 1 : along == 1 ? a.rows() : a.cols();
+  Array y(along == 2 ? 1 : lines, along == 2 ? lines : 1);
+  for (Index l = 0; l < lines; ++l) {
+    std::vector<double> v;
+    for (Index j = 0; j < a.cols(); ++j) {
+      for (Index i = 0; i < a.rows(); ++i) {
+        if (along == 0 || (along == 1 && i == l) || (along == 2 && j == l)) v.push_back(a(i, j));
+      }
+    }
+    y(l) = extreme_ref(v, largest);
+  }
+  return y;
+}
+
+Array stack_ref(const Array& a, const Array& b, bool side_by_side) {
+  Array y(side_by_side ? a.rows() : a.rows() + b.rows(), side_by_side ? a.cols() + b.cols() : a.cols());
+  for (Index j = 0; j < y.cols(); ++j) {
+    for (Index i = 0; i < y.rows(); ++i) {
+      if (side_by_side) {
+        y(i, j) = j < a.cols() ? a(i, j) : b(i, j - a.cols());
+      } else {
+        y(i, j) = i < a.rows() ? a(i, j) : b(i - a.rows(), j);
+      }
+    }
+  }
+  return y;
+}
+
+// Element k in column-major order lands at (k mod rows, k / rows).
+Array reshape_ref(const Array& a, Index rows, Index cols) {
+  Array y(rows, cols);
+  for (Index j = 0; j < a.cols(); ++j) {
+    for (Index i = 0; i < a.rows(); ++i) {
+      const Index k = i + j * a.rows();
+      y(k % rows, k / rows) = a(i, j);
+    }
+  }
+  return y;
+}
+
+// A loss reference: f per element pair, then the sum or the mean.
+template <class F>
+Array loss_ref(const Array& a, const Array& b, bool mean, F f) {
+  double s = 0.0;
+  for (Index j = 0; j < a.cols(); ++j) {
+    for (Index i = 0; i < a.rows(); ++i) s += f(a(i, j), b(i, j));
+  }
+  return Array::Constant(1, 1, mean ? s / double(a.size()) : s);
+}
+
+double huber_ref(double p, double t, double delta) {
+  const double d = std::fabs(p - t);
+  return d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
+}
+
+double bce_ref(double x, double y) { return std::max(x, 0.0) - x * y + std::log1p(std::exp(-std::fabs(x))); }
+
+Array nll_ref(const Array& a, bool mean) {
+  const auto labels = labels_for(a.rows(), a.cols());
+  double s = 0.0;
+  for (Index i = 0; i < a.rows(); ++i) s -= a(i, labels[std::size_t(i)]);
+  return Array::Constant(1, 1, mean ? s / double(a.rows()) : s);
+}
+
 double total(const Array& a) {
   double s = 0.0;
   for (Index j = 0; j < a.cols(); ++j) {
@@ -366,6 +462,57 @@ std::vector<OpInfo> build() {
                         [](double a) { return std::isnan(a) ? a : a > 0.0 ? a : 0.0; }));
   t.push_back(unary_row("abs(a)", "abs(Var)", "abs({0})", off_kink,
                         [](const Var& a) { return abs(a); }, [](double a) { return std::fabs(a); }));
+  t.push_back(unary_row("expm1(a)", "expm1(Var)", "expm1({0})", real,
+                        [](const Var& a) { return expm1(a); }, [](double a) { return std::expm1(a); }));
+  t.push_back(unary_row("sin(a)", "sin(Var)", "sin({0})", real, [](const Var& a) { return sin(a); },
+                        [](double a) { return std::sin(a); }));
+  t.push_back(unary_row("cos(a)", "cos(Var)", "cos({0})", real, [](const Var& a) { return cos(a); },
+                        [](double a) { return std::cos(a); }));
+  t.push_back(unary_row("softplus(a)", "softplus(Var)", "softplus({0})", real,
+                        [](const Var& a) { return softplus(a); },
+                        [](double a) { return a > 20.0 ? a : std::log1p(std::exp(a)); }));
+  t.push_back(unary_row("log_sigmoid(a)", "log_sigmoid(Var)", "log_sigmoid({0})", real,
+                        [](const Var& a) { return log_sigmoid(a); },
+                        [](double a) { return (a < 0.0 ? a : 0.0) - std::log1p(std::exp(-std::fabs(a))); }));
+  t.push_back(unary_row("gelu(a)", "gelu(Var)", "gelu({0})", real, [](const Var& a) { return gelu(a); },
+                        [](double a) { return 0.5 * a * (1.0 + std::erf(a / std::sqrt(2.0))); }));
+  t.push_back(unary_row("silu(a)", "silu(Var)", "silu({0})", real, [](const Var& a) { return silu(a); },
+                        [](double a) { return a / (1.0 + std::exp(-a)); }));
+  t.push_back(unary_row("leaky_relu(a)", "leaky_relu(Var,double)", "leaky_relu({0})", off_kink,
+                        [](const Var& a) { return leaky_relu(a); },
+                        [](double a) { return a > 0.0 ? a : 0.01 * a; }));
+  t.push_back(unary_row("leaky_relu(a, 0.2)", "leaky_relu(Var,double)", "leaky_relu({0}, 0.2)", off_kink,
+                        [](const Var& a) { return leaky_relu(a, 0.2); },
+                        [](double a) { return a > 0.0 ? a : 0.2 * a; }));
+  t.push_back(unary_row("elu(a)", "elu(Var,double)", "elu({0})", off_kink, [](const Var& a) { return elu(a); },
+                        [](double a) { return a > 0.0 ? a : std::expm1(a); }));
+  t.push_back(unary_row("elu(a, 0.5)", "elu(Var,double)", "elu({0}, 0.5)", off_kink,
+                        [](const Var& a) { return elu(a, 0.5); },
+                        [](double a) { return a > 0.0 ? a : 0.5 * std::expm1(a); }));
+  t.push_back(unary_row("clamp(a, -1, 0.5)", "clamp(Var,double,double)", "clamp({0}, -1, 0.5)", real,
+                        [](const Var& a) { return clamp(a, -1.0, 0.5); },
+                        [](double a) { return std::isnan(a) ? a : std::min(std::max(a, -1.0), 0.5); }));
+  t.back().errors = {{"lo 2 above hi 1", {{3, 2}}, {"clamp", "lo 2", "hi 1"},
+                      [](const Vars& v) { return Var(clamp(v[0], 2.0, 1.0)); }}};
+  t.push_back(binary_row("maximum(a, b)", "maximum(Var,Var)", "maximum({0}, {1})", real,
+                         [](const Var& a, const Var& b) { return maximum(a, b); },
+                         [](double a, double b) { return std::isnan(a) || a > b ? a : b; }));
+  t.push_back(binary_row("minimum(a, b)", "minimum(Var,Var)", "minimum({0}, {1})", real,
+                         [](const Var& a, const Var& b) { return minimum(a, b); },
+                         [](double a, double b) { return std::isnan(a) || a < b ? a : b; }));
+
+  // ---- selection.cpp
+  t.push_back(binary_row("where(mask, a, b)", "where(Mask,Var,Var)", "where(checkerboard, {0}, {1})", real,
+                         [](const Var& a, const Var& b) {
+                           return where(checkerboard(std::max(a.rows(), b.rows()), std::max(a.cols(), b.cols())), a, b);
+                         },
+                         [](double a, double) { return a; }));
+  t.back().reference = [](const Arrays& a) { return where_ref(a[0], a[1]); };
+  for (auto& e : t.back().errors) e.words[1] = "cannot broadcast the";
+  t.back().errors.push_back({"2x2 mask with 3x2 operands", {{3, 2}, {3, 2}}, {"where", "2x2 mask", "3x2"},
+                             [](const Vars& v) { return where(checkerboard(2, 2), v[0], v[1]); }});
+  t.back().errors.push_back({"a comparison mask of the wrong shape", {{3, 2}, {1, 1}}, {"where", "2x3 mask", "3x2", "1x1"},
+                             [](const Vars& v) { return where(v[0].value().transpose() > 0.0, v[0], v[1]); }});
 
   // ---- reduction.cpp
   const auto one = std::vector<Domain>{real};
@@ -388,6 +535,25 @@ std::vector<OpInfo> build() {
                   [](const Vars& v) { return mean_colwise(v[0]); },
                   [](const Arrays& a) { return sum_cols_ref(a[0], 1.0 / double(a[0].rows())); },
                   any_shape, unary_samples()));
+  const std::vector<ErrorCase> no_elements = {
+      {"0x3 operand", {{0, 3}}, {"needs at least one element", "0x3"}, {}}};
+  auto extreme_row = [&](std::string name, std::function<Var(const Var&)> f, bool largest, int along) {
+    auto errors = no_elements;
+    errors[0].words.push_back(name.substr(0, name.find('(')));
+    const std::string op = name.substr(0, name.find('('));
+    return row(name, op + "(Var)", op + "({0})", one, [f](const Vars& v) { return f(v[0]); },
+               [largest, along](const Arrays& a) { return extreme_lines_ref(a[0], largest, along); }, any_shape,
+               unary_samples(), errors);
+  };
+  t.push_back(extreme_row("max(a)", [](const Var& a) { return max(a); }, true, 0));
+  t.push_back(extreme_row("min(a)", [](const Var& a) { return min(a); }, false, 0));
+  t.push_back(extreme_row("max_rowwise(a)", [](const Var& a) { return max_rowwise(a); }, true, 1));
+  t.push_back(extreme_row("min_rowwise(a)", [](const Var& a) { return min_rowwise(a); }, false, 1));
+  t.push_back(extreme_row("max_colwise(a)", [](const Var& a) { return max_colwise(a); }, true, 2));
+  t.push_back(extreme_row("min_colwise(a)", [](const Var& a) { return min_colwise(a); }, false, 2));
+  t.push_back(row("norm(a)", "norm(Var)", "norm({0})", one, [](const Vars& v) { return norm(v[0]); },
+                  [](const Arrays& a) { return scalar(std::sqrt(total(a[0] * a[0]))); }, any_shape,
+                  unary_samples()));
 
   // ---- linalg.cpp
   t.push_back(row(
@@ -508,6 +674,101 @@ std::vector<OpInfo> build() {
           return gather_rows(v[0], std::span<const std::int64_t>(r));
         }}}));
 
+  // ---- shape.cpp
+  t.push_back(row(
+      "hstack({a, b})", "hstack(std::vector<Var>)", "hstack({0}, {1})", {real, real},
+      [](const Vars& v) { return hstack({v[0], v[1]}); },
+      [](const Arrays& a) { return stack_ref(a[0], a[1], true); },
+      [](const Shapes& s) { return any_shape(s) && s[0].rows == s[1].rows; },
+      {{{1, 1}, {1, 1}}, {{3, 2}, {3, 1}}, {{1, 1}, {1, 3}}, {{2, 2}, {2, 2}}, {{4, 1}, {4, 2}}},
+      {{"3x2 beside 2x2", {{3, 2}, {2, 2}}, {"hstack", "equal rows", "3x2, 2x2"}, {}},
+       {"no parts", {}, {"hstack", "at least one Var"}, [](const Vars&) { return hstack({}); }}}));
+  t.push_back(row(
+      "vstack({a, b})", "vstack(std::vector<Var>)", "vstack({0}, {1})", {real, real},
+      [](const Vars& v) { return vstack({v[0], v[1]}); },
+      [](const Arrays& a) { return stack_ref(a[0], a[1], false); },
+      [](const Shapes& s) { return any_shape(s) && s[0].cols == s[1].cols; },
+      {{{1, 1}, {1, 1}}, {{3, 2}, {1, 2}}, {{1, 3}, {1, 3}}, {{2, 2}, {2, 2}}, {{1, 4}, {2, 4}}},
+      {{"3x2 above 3x1", {{3, 2}, {3, 1}}, {"vstack", "equal columns", "3x2, 3x1"}, {}},
+       {"no parts", {}, {"vstack", "at least one Var"}, [](const Vars&) { return vstack({}); }}}));
+  t.push_back(row(
+      "reshape(a, cols, rows)", "reshape(Var,Index,Index)", "reshape({0}, c, r)", one,
+      [](const Vars& v) { return reshape(v[0], v[0].cols(), v[0].rows()); },
+      [](const Arrays& a) { return reshape_ref(a[0], a[0].cols(), a[0].rows()); }, any_shape, unary_samples(),
+      {{"3x2 as 4x2", {{3, 2}}, {"reshape", "3x2", "6 elements", "4x2"},
+        [](const Vars& v) { return reshape(v[0], 4, 2); }},
+       {"3x2 as -1x-6", {{3, 2}}, {"reshape", "3x2", "-1x-6"}, [](const Vars& v) { return reshape(v[0], -1, -6); }}}));
+  t.push_back(row(
+      "reshape(a, 1, size)", "reshape(Var,Index,Index)", "reshape({0}, 1, size)", one,
+      [](const Vars& v) { return reshape(v[0], 1, v[0].size()); },
+      [](const Arrays& a) { return reshape_ref(a[0], 1, a[0].size()); }, any_shape, unary_samples()));
+
+  // ---- loss.cpp
+  const std::vector<Shapes> pair_samples = {{{1, 1}, {1, 1}}, {{3, 2}, {3, 2}}, {{1, 4}, {1, 4}}, {{4, 1}, {4, 1}}};
+  auto loss_row = [&](std::string name, std::string signature, std::string display,
+                      std::function<Var(const Var&, const Var&)> f, std::function<double(double, double)> ref,
+                      bool mean) {
+    const std::string op = signature.substr(0, signature.find('('));
+    return row(std::move(name), std::move(signature), std::move(display), {real, real},
+               [f](const Vars& v) { return f(v[0], v[1]); },
+               [ref, mean](const Arrays& a) { return loss_ref(a[0], a[1], mean, ref); },
+               [](const Shapes& s) { return any_shape(s) && s[0] == s[1]; }, pair_samples,
+               {{"3x2 with 3x1", {{3, 2}, {3, 1}}, {op, "pred 3x2", "target 3x1", "one shape"}, {}},
+                {"1x3 with 3x1", {{1, 3}, {3, 1}}, {op, "1x3", "3x1"}, {}}});
+  };
+  const auto squared = [](double p, double q) { return (p - q) * (p - q); };
+  const auto absolute = [](double p, double q) { return std::fabs(p - q); };
+  t.push_back(loss_row("mse_loss(a, b)", "mse_loss(Var,Var,Reduction)", "mse_loss({0}, {1})",
+                       [](const Var& a, const Var& b) { return mse_loss(a, b); }, squared, true));
+  t.push_back(loss_row("mse_loss(a, b, sum)", "mse_loss(Var,Var,Reduction)", "mse_loss({0}, {1}, sum)",
+                       [](const Var& a, const Var& b) { return mse_loss(a, b, Reduction::sum); }, squared, false));
+  t.push_back(loss_row("l1_loss(a, b)", "l1_loss(Var,Var,Reduction)", "l1_loss({0}, {1})",
+                       [](const Var& a, const Var& b) { return l1_loss(a, b); }, absolute, true));
+  t.push_back(loss_row("l1_loss(a, b, sum)", "l1_loss(Var,Var,Reduction)", "l1_loss({0}, {1}, sum)",
+                       [](const Var& a, const Var& b) { return l1_loss(a, b, Reduction::sum); }, absolute, false));
+  t.push_back(loss_row("huber_loss(a, b)", "huber_loss(Var,Var,double,Reduction)", "huber_loss({0}, {1})",
+                       [](const Var& a, const Var& b) { return huber_loss(a, b); },
+                       [](double p, double q) { return huber_ref(p, q, 1.0); }, true));
+  t.push_back(loss_row("huber_loss(a, b, 0.5, sum)", "huber_loss(Var,Var,double,Reduction)",
+                       "huber_loss({0}, {1}, 0.5, sum)",
+                       [](const Var& a, const Var& b) { return huber_loss(a, b, 0.5, Reduction::sum); },
+                       [](double p, double q) { return huber_ref(p, q, 0.5); }, false));
+  t.back().errors.push_back({"delta 0", {{3, 2}, {3, 2}}, {"huber_loss", "delta 0", "not positive"},
+                             [](const Vars& v) { return huber_loss(v[0], v[1], 0.0); }});
+  t.push_back(loss_row("binary_cross_entropy_with_logits(a, b)", "binary_cross_entropy_with_logits(Var,Var,Reduction)",
+                       "binary_cross_entropy_with_logits({0}, {1})",
+                       [](const Var& a, const Var& b) { return binary_cross_entropy_with_logits(a, b); }, bce_ref, true));
+  t.push_back(loss_row("binary_cross_entropy_with_logits(a, b, sum)",
+                       "binary_cross_entropy_with_logits(Var,Var,Reduction)",
+                       "binary_cross_entropy_with_logits({0}, {1}, sum)",
+                       [](const Var& a, const Var& b) { return binary_cross_entropy_with_logits(a, b, Reduction::sum); },
+                       bce_ref, false));
+  auto nll_errors = std::vector<ErrorCase>{
+      {"0x3 log_probs", {{0, 3}}, {"nll_loss", "at least one row and one column", "0x3"}, {}},
+      {"3x2 log_probs with 2 labels", {{3, 2}}, {"nll_loss", "2 labels", "3x2"},
+       [](const Vars& v) {
+         const std::vector<std::int64_t> labels{0, 1};
+         return nll_loss(v[0], labels);
+       }},
+      {"label 2 with 2 classes", {{3, 2}}, {"nll_loss", "label 2", "row 2", "[0, 2)", "3x2"},
+       [](const Vars& v) {
+         const std::vector<std::int64_t> labels{0, 1, 2};
+         return nll_loss(v[0], labels);
+       }},
+      {"label -1", {{3, 2}}, {"nll_loss", "label -1", "row 0"},
+       [](const Vars& v) {
+         const std::vector<std::int64_t> labels{-1, 0, 1};
+         return nll_loss(v[0], labels, Reduction::sum);
+       }}};
+  t.push_back(row("nll_loss(a, labels)", "nll_loss(Var,std::span<std::int64_t>,Reduction)",
+                  "nll_loss({0}, labels (2r+1) mod n)", one,
+                  [](const Vars& v) { return nll_loss(v[0], labels_for(v[0].rows(), v[0].cols())); },
+                  [](const Arrays& a) { return nll_ref(a[0], true); }, any_shape, logit_samples, nll_errors));
+  t.push_back(row("nll_loss(a, labels, sum)", "nll_loss(Var,std::span<std::int64_t>,Reduction)",
+                  "nll_loss({0}, labels (2r+1) mod n, sum)", one,
+                  [](const Vars& v) { return nll_loss(v[0], labels_for(v[0].rows(), v[0].cols()), Reduction::sum); },
+                  [](const Arrays& a) { return nll_ref(a[0], false); }, any_shape, logit_samples));
+
   // ---- indexing.cpp
   auto pick_row = [&](std::string name, std::string signature, std::string display, Pick (*pick)(Index, Index),
                       std::function<Var(const Var&, Pick)> f, std::vector<ErrorCase> errors) {
@@ -573,6 +834,7 @@ namespace {
 
 // "const std::span<const std::int64_t>& labels" -> "std::span<std::int64_t>"
 std::string normalize_parameter(std::string p) {
+  p = p.substr(0, p.find('='));  // a default argument: "double slope = 0.01"
   // Drop the parameter name: a trailing identifier that follows a space, '&' or '>'.
   std::size_t end = p.find_last_not_of(" \t\n");
   p = p.substr(0, end + 1);
