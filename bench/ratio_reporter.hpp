@@ -14,22 +14,23 @@ namespace bench {
 
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
-  // Pairs benchmarks whose names differ only in `tape` vs `baseline` prefixes.
-  RatioReporter(std::string tape, std::string baseline)
-      : tape_(std::move(tape)), baseline_(std::move(baseline)) {}
+  // Pairs benchmarks whose names differ only in `tape` vs `baseline` prefixes;
+  // compares CPU time when cpu_time, else wall-clock time.
+  RatioReporter(std::string tape, std::string baseline, bool cpu_time = false)
+      : tape_(std::move(tape)), baseline_(std::move(baseline)), cpu_time_(cpu_time) {}
 
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
       if (run.run_type != Run::RT_Iteration && run.aggregate_name != "median") continue;
       if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
-      times_[run.run_name.str()] = run.GetAdjustedRealTime();
+      times_[run.run_name.str()] = cpu_time_ ? run.GetAdjustedCPUTime() : run.GetAdjustedRealTime();
     }
   }
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    fmt::print("\nratio (tape / hand-written, same run):\n");
+    fmt::print("\nratio of {} time (tape / hand-written, same run):\n", cpu_time_ ? "CPU" : "real");
     for (const auto& [name, time] : times_) {
       if (name.rfind(tape_, 0) != 0) continue;
       const std::string twin = baseline_ + name.substr(tape_.size());
@@ -40,6 +41,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
  private:
   std::string tape_, baseline_;
+  bool cpu_time_;
   std::map<std::string, double> times_;
 };
 
