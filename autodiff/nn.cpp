@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Neural-net ops along rows (one example per row): logsumexp, softmax,
-// log_softmax, cross-entropy against integer labels, and the embedding lookup.
+// log_softmax, cross-entropy against integer labels, the embedding lookup,
+// layer normalisation and dropout.
 #include "autodiff/detail/record.hpp"
 #include "autodiff/ops.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
+#include <random>
 
 namespace autodiff {
 
@@ -182,6 +184,52 @@ Var gather_rows(Var table, std::span<const std::int64_t> rows) {
   Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> index(Index(rows.size()), 1);
   for (std::size_t r = 0; r < rows.size(); ++r) index(Index(r)) = rows[r];
   return gather_rows(table, index);
+}
+
+// Each row normalised over its columns, x^ = (x - mean) / sqrt(var + eps) (the biased
+// variance, as PyTorch), then scaled and shifted by the broadcast ops: x^ * gamma + beta.
+Var layer_norm(Var a, Var gamma, Var beta, double eps) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = a.index(t, "layer_norm");
+  const Node& na = t.node(ia);
+  require_columns("layer_norm", na);
+  for (const auto& [name, v] : {std::pair{"gamma", &gamma}, std::pair{"beta", &beta}}) {
+    if (v->rows() != 1 || v->cols() != na.cols) {
+      throw ShapeError(fmt::format("layer_norm: {} is {}x{}, needs 1x{} for a {} input", name, v->rows(),
+                                   v->cols(), na.cols, shape(na)));
+    }
+  }
+  if (!(eps >= 0.0) || !std::isfinite(eps)) {
+    throw Error(fmt::format("layer_norm: eps is {}, needs a finite number >= 0", eps));
+  }
+  Map y = t.new_value(na.rows, na.cols);
+  const Eigen::ArrayXd mean = na.value().rowwise().mean();
+  y = na.value().colwise() - mean;
+  const Eigen::ArrayXd sigma = (y.square().rowwise().mean() + eps).sqrt();
+  y.colwise() /= sigma;
+  // dx_i = (g_i - mean_j g_ij - x^_i mean_j(g_ij x^_ij)) / sigma_i
+  const std::int32_t k = t.record("layer_norm", y, na.adj, [](Tape& t, const Node& n) {
+    Node& na = t.node(n.a);
+    const Map x = na.value(), xhat = n.value(), g = n.grad();
+    const Eigen::ArrayXd sigma = ((x.colwise() - x.rowwise().mean()).square().rowwise().mean() + n.c).sqrt();
+    const Eigen::ArrayXd g_mean = g.rowwise().mean(), gx_mean = (g * xhat).rowwise().mean();
+    add_to(na, ((g.colwise() - g_mean) - xhat.colwise() * gx_mean).colwise() / sigma);
+  }, ia);
+  t.node(k).c = eps;
+  return Var(finish(t, k) * gamma) + beta;
+}
+
+// Training: each element kept with probability 1 - p and scaled by 1 / (1 - p), else
+// zeroed, so the expected value is unchanged; the mask is a product, whose adjoint is
+// the mask again. Outside training, a itself.
+Var dropout(Var a, double p, std::mt19937_64& rng, bool training) {
+  if (!(p >= 0.0 && p < 1.0)) throw Error(fmt::format("dropout: p is {}, needs 0 <= p < 1", p));
+  if (!training || p == 0.0) return a;
+  Array mask(a.rows(), a.cols());
+  const double scale = 1.0 / (1.0 - p);
+  // A uniform double in [0, 1) from the top 53 bits of one draw per element, column by column.
+  for (Index k = 0; k < mask.size(); ++k) mask(k) = double(rng() >> 11) * 0x1.0p-53 >= p ? scale : 0.0;
+  return a * mask;
 }
 
 }  // namespace autodiff

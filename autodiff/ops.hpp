@@ -14,6 +14,7 @@
 #include "var.hpp"
 
 #include <cstdint>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -60,7 +61,7 @@ Var matmul(Var a, Var b);  // (m x k)(k x n) -> m x n
 Var transpose(Var a);
 Var dot(Var a, Var b);  // sum of a .* b over two Vars of one shape -> 1x1
 
-// ---- nn.cpp: along rows, each row one example's logits
+// ---- nn.cpp: along rows, each row one example's logits; layer norm and dropout
 Var logsumexp(Var logits);    // m x n -> m x 1
 Var softmax(Var logits);      // m x n -> m x n, rows sum to 1
 Var log_softmax(Var logits);  // m x n -> m x n
@@ -71,6 +72,37 @@ Var cross_entropy(Var logits, const std::vector<int>& labels);
 // the concatenation of table rows index(r, 0) ... index(r, k-1): shape m x (k * table.cols()).
 Var gather_rows(Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index);
 Var gather_rows(Var table, std::span<const std::int64_t> rows);
+// Each row normalised over its columns, (x - mean) / sqrt(var + eps) with the biased
+// variance, then * gamma + beta (both 1 x n), as torch.nn.functional.layer_norm.
+Var layer_norm(Var a, Var gamma, Var beta, double eps = 1e-5);
+// In training, zeroes each element with probability p (one draw of rng per element, in
+// column-major order) and scales the rest by 1 / (1 - p); otherwise returns a. p in [0, 1).
+Var dropout(Var a, double p, std::mt19937_64& rng, bool training);
+
+// ---- conv.cpp: convolution and pooling. An N-image batch of C channels of H x W
+// pixels is N x (C*H*W), one image per row, channel-major, each channel's pixels
+// row-major (column c*H*W + h*W + w), as datasets::load_fashion_mnist lays out a
+// 28x28 image; results use the same order. Zero padding; sizes as PyTorch's
+// floor((H + 2*padding - kernel) / stride) + 1.
+struct Conv2dGeometry {
+  Index channels = 1, height = 0, width = 0;  // of each input image
+  Index kernel_height = 0, kernel_width = 0;
+  Index stride = 1, padding = 0;
+  Index out_height() const;
+  Index out_width() const;
+};
+// input N x (C*H*W), weight OC x (C*KH*KW) (row o: filter o, channel-major, row-major
+// taps), bias 1 x OC -> N x (OC*OH*OW), as torch.nn.functional.conv2d.
+Var conv2d(Var input, Var weight, Var bias, const Conv2dGeometry& geometry);
+struct Pool2dGeometry {
+  Index channels = 1, height = 0, width = 0;  // of each input image
+  Index kernel = 0;                           // square windows, no padding
+  Index stride = 0;                           // 0: the kernel size, PyTorch's default
+};
+// N x (C*H*W) -> N x (C*OH*OW): each window's maximum (the gradient goes to the
+// first maximum, as in PyTorch), or its mean.
+Var max_pool2d(Var a, const Pool2dGeometry& geometry);
+Var avg_pool2d(Var a, const Pool2dGeometry& geometry);
 
 // ---- shape.cpp: side by side (equal rows), one above the other (equal columns),
 // and a new shape for the same elements in column-major order (PyTorch's reshape

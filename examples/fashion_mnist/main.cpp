@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
-// Fashion-MNIST: softmax regression and an MLP trained with mini-batch Adam on
-// 60,000 28x28 clothing images, then scored on the 10,000 test images.
+// Fashion-MNIST: softmax regression and an MLP (or, with --model cnn, a small
+// convolutional network) trained with mini-batch Adam on 60,000 28x28 clothing
+// images, then scored on the 10,000 test images.
 // Data, models, loss, optimizer, loop, result, top to bottom.
 //
-//   fashion_mnist [--data DIR] [--epochs E] [--limit N] [--batch 128] [--hidden 256]
+//   fashion_mnist [--model mlp|cnn] [--data DIR] [--epochs E] [--limit N] [--batch 128] [--hidden 256]
+//                 [--lr LR]
 //                 [--seed 1] [--out DIR] [--skip-if-missing]
 //                 [--checkpoint FILE] [--checkpoint-every 500] [--resume]
 #include "autodiff/autodiff.hpp"
 #include "datasets/idx.hpp"
 #include "examples/support/checkpointing.hpp"
 #include "examples/support/cli.hpp"
+#include "models/cnn.hpp"
 #include "models/metrics.hpp"
 #include "models/mlp.hpp"
 #include "models/softmax_regression.hpp"
@@ -29,27 +32,35 @@
 namespace {
 
 struct Flags {
+  std::string model = "mlp";  // "mlp": softmax regression, then the MLP; "cnn": the CNN
   std::filesystem::path data = datasets::default_fashion_mnist_folder();
-  std::optional<int> epochs;  // default: 10 for softmax regression, 15 for the MLP
+  std::optional<int> epochs;  // default: 10 for softmax regression, 15 for the MLP, 6 for the CNN
+  std::optional<double> lr;   // default: 3e-3, 1e-3 and 1e-3
   std::size_t limit = 0;      // 0: every image
   int batch = 128;
   int hidden = 256;
   std::uint64_t seed = 1;
   std::optional<std::filesystem::path> out;
   bool skip_if_missing = false;  // exit with 77 (a skipped meson test) when the files are absent
-  examples::CheckpointFlags checkpoint;  // FILE.softmax and FILE.mlp, one per model
+  examples::CheckpointFlags checkpoint;  // FILE.softmax, FILE.mlp or FILE.cnn, one per model
 };
 
 // Fills flags from the command line; returns the exit code when the program should stop.
 std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
-  CLI::App app("Softmax regression and an MLP on Fashion-MNIST (docs/fashion_mnist.md).", "fashion_mnist");
+  CLI::App app("Softmax regression and an MLP, or a CNN, on Fashion-MNIST (docs/fashion_mnist.md).",
+               "fashion_mnist");
+  app.add_option("--model", f.model, "mlp: softmax regression and the MLP; cnn: the convolutional network")
+      ->check(CLI::IsMember({"mlp", "cnn"}))
+      ->capture_default_str();
   app.add_option("--data", f.data, "folder of the four .gz files")->capture_default_str();
-  examples::add_optional(app, "--epochs", f.epochs, "epochs of both models (default: 10 and 15)")
+  examples::add_optional(app, "--epochs", f.epochs, "epochs of each model (default: 10 and 15, 6 for the CNN)")
       ->check(examples::integer_in(1, 1'000'000));
   examples::add_whole_number(app, "--limit", f.limit, 0, examples::kNoLimit,
                              "use the first N images of each split (0: all)");
   examples::add_whole_number(app, "--batch", f.batch, 1, 1'000'000, "images per step");
   examples::add_whole_number(app, "--hidden", f.hidden, 1, 100'000, "hidden units of the MLP");
+  examples::add_optional(app, "--lr", f.lr, "Adam's learning rate (default: 3e-3 and 1e-3, 1e-3 for the CNN)")
+      ->check(CLI::Range(0.0, 1.0));
   examples::add_whole_number(app, "--seed", f.seed, 0, examples::kNoLimit, "seed of the weights and the batches");
   examples::add_optional(app, "--out", f.out, "save both models in this folder");
   app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the data files are absent");
@@ -116,11 +127,8 @@ double train(Model& model, const datasets::ImageSet& data, int epochs, const Fla
 }
 
 // Test accuracy and the confusion matrix (rows: true class, columns: predicted).
-template <class Model>
-double report(const char* title, const Model& model, const autodiff::Constant& test_images,
+double report(const char* title, const std::vector<std::int64_t>& predicted,
               const std::vector<std::int64_t>& test_labels, double seconds) {
-  const std::vector<std::int64_t> predicted = model.predict(test_images);
-  autodiff::tape().clear();
   const double accuracy = models::accuracy(predicted, test_labels);
   fmt::print("{}: test accuracy {:.4f} on {} images (trained in {:.1f} s)\n", title, accuracy, test_labels.size(),
              seconds);
@@ -134,6 +142,31 @@ double report(const char* title, const Model& model, const autodiff::Constant& t
     fmt::print("\n");
   }
   return accuracy;
+}
+
+// The CNN of docs/fashion_mnist.md: conv 5x5 (1 -> 16) -> relu -> max_pool 2 ->
+// conv 5x5 (16 -> 32) -> relu -> max_pool 2 -> linear (32*7*7 -> 10).
+int run_cnn(const Flags& flags, const datasets::ImageSet& train_set, const datasets::ImageSet& test_set) {
+  models::Cnn cnn({.channels = 1, .height = 28, .width = 28, .conv1 = 16, .conv2 = 32, .kernel = 5, .classes = 10},
+                  flags.seed);
+  const int epochs = flags.epochs.value_or(6);
+  const double lr = flags.lr.value_or(1e-3);
+  fmt::print("CNN conv5x5(16)-pool-conv5x5(32)-pool-linear(1568 -> 10), {} parameters, Adam lr {:g} "
+             "(a tenth for the last fifth), batch {}, {} epochs\n",
+             [&] {
+               autodiff::Index n = 0;
+               for (const autodiff::Parameter* p : cnn.parameters()) n += p->size();
+               return n;
+             }(),
+             lr, flags.batch, epochs);
+  const double seconds = train(cnn, train_set, epochs, flags, lr, "cnn");
+  // 1,000 test images at a time, so that the activations stay within memory.
+  report("CNN", cnn.predict(test_set.images, 1000), test_set.labels, seconds);
+  if (flags.out) {
+    cnn.save(*flags.out / "fashion_mnist_cnn.bin");
+    fmt::print("saved the model in {}\n", flags.out->string());
+  }
+  return 0;
 }
 
 int run(const Flags& flags) {
@@ -156,21 +189,25 @@ int run(const Flags& flags) {
   fmt::print("Fashion-MNIST from {}: {} training images, {} test images\n", flags.data.string(),
              train_set.images.rows(), test_set.images.rows());
 
+  if (flags.model == "cnn") return run_cnn(flags, train_set, test_set);
+
   // 2. Softmax regression: logits = x W + b, W 784 x 10.
   models::SoftmaxRegression softmax(784, 10);
   const int softmax_epochs = flags.epochs.value_or(10);
-  fmt::print("softmax regression, Adam lr 3e-3 (3e-4 for the last fifth), batch {}, {} epochs\n", flags.batch,
-             softmax_epochs);
-  const double softmax_seconds = train(softmax, train_set, softmax_epochs, flags, 3e-3, "softmax");
-  report("softmax regression", softmax, test_images, test_set.labels, softmax_seconds);
+  fmt::print("softmax regression, Adam lr {:g} (a tenth for the last fifth), batch {}, {} epochs\n",
+             flags.lr.value_or(3e-3), flags.batch, softmax_epochs);
+  const double softmax_seconds = train(softmax, train_set, softmax_epochs, flags, flags.lr.value_or(3e-3), "softmax");
+  report("softmax regression", softmax.predict(test_images), test_set.labels, softmax_seconds);
+  autodiff::tape().clear();
 
   // 3. MLP: 784 -> hidden ReLU -> 10, He-uniform weights.
   models::Mlp mlp({784, flags.hidden, 10}, models::Activation::relu, flags.seed);
   const int mlp_epochs = flags.epochs.value_or(15);
-  fmt::print("MLP 784-{}-10 ReLU, Adam lr 1e-3 (1e-4 for the last fifth), batch {}, {} epochs\n", flags.hidden,
-             flags.batch, mlp_epochs);
-  const double mlp_seconds = train(mlp, train_set, mlp_epochs, flags, 1e-3, "mlp");
-  report("MLP", mlp, test_images, test_set.labels, mlp_seconds);
+  fmt::print("MLP 784-{}-10 ReLU, Adam lr {:g} (a tenth for the last fifth), batch {}, {} epochs\n", flags.hidden,
+             flags.lr.value_or(1e-3), flags.batch, mlp_epochs);
+  const double mlp_seconds = train(mlp, train_set, mlp_epochs, flags, flags.lr.value_or(1e-3), "mlp");
+  report("MLP", mlp.predict(test_images), test_set.labels, mlp_seconds);
+  autodiff::tape().clear();
 
   if (flags.out) {
     softmax.save(*flags.out / "fashion_mnist_softmax.bin");

@@ -12,6 +12,7 @@
 #include "datasets/scale.hpp"
 #include "models/bigram.hpp"
 #include "models/char_data.hpp"
+#include "models/cnn.hpp"
 #include "models/init.hpp"
 #include "models/linear.hpp"
 #include "models/logistic_regression.hpp"

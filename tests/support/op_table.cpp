@@ -280,6 +280,89 @@ Array gather_ref(const Array& table, const Eigen::Array<std::int64_t, Eigen::Dyn
   return y;
 }
 
+// Pixel (c, h, w) of image n in the one-image-per-row layout; 0 in the padding.
+double pixel(const Array& x, Index n, Index c, Index h, Index w, Index height, Index width) {
+  if (h < 0 || h >= height || w < 0 || w >= width) return 0.0;
+  return x(n, c * height * width + h * width + w);
+}
+
+// Convolution as its definition reads; padded taps multiply their zero too, as the GEMM does.
+Array conv2d_ref(const Array& x, const Array& w, const Array& b, const autodiff::Conv2dGeometry& g) {
+  const Index oh = (g.height + 2 * g.padding - g.kernel_height) / g.stride + 1;
+  const Index ow = (g.width + 2 * g.padding - g.kernel_width) / g.stride + 1;
+  Array y(x.rows(), w.rows() * oh * ow);
+  for (Index n = 0; n < x.rows(); ++n) {
+    for (Index o = 0; o < w.rows(); ++o) {
+      for (Index i = 0; i < oh; ++i) {
+        for (Index j = 0; j < ow; ++j) {
+          double s = b(0, o);
+          for (Index c = 0; c < g.channels; ++c) {
+            for (Index u = 0; u < g.kernel_height; ++u) {
+              for (Index v = 0; v < g.kernel_width; ++v) {
+                s += w(o, (c * g.kernel_height + u) * g.kernel_width + v) *
+                     pixel(x, n, c, i * g.stride - g.padding + u, j * g.stride - g.padding + v, g.height, g.width);
+              }
+            }
+          }
+          y(n, (o * oh + i) * ow + j) = s;
+        }
+      }
+    }
+  }
+  return y;
+}
+
+// Pooling as its definition reads: the maximum (a NaN wins) or the mean of each window.
+Array pool_ref(const Array& x, const autodiff::Pool2dGeometry& g, bool max) {
+  const Index s = g.stride == 0 ? g.kernel : g.stride;
+  const Index oh = (g.height - g.kernel) / s + 1, ow = (g.width - g.kernel) / s + 1;
+  Array y(x.rows(), g.channels * oh * ow);
+  for (Index n = 0; n < x.rows(); ++n) {
+    for (Index c = 0; c < g.channels; ++c) {
+      for (Index i = 0; i < oh; ++i) {
+        for (Index j = 0; j < ow; ++j) {
+          double m = pixel(x, n, c, i * s, j * s, g.height, g.width), total = 0.0;
+          for (Index u = 0; u < g.kernel; ++u) {
+            for (Index v = 0; v < g.kernel; ++v) {
+              const double p = pixel(x, n, c, i * s + u, j * s + v, g.height, g.width);
+              if (p > m || std::isnan(p)) m = p;
+              total += p;
+            }
+          }
+          y(n, (c * oh + i) * ow + j) = max ? m : total / double(g.kernel * g.kernel);
+        }
+      }
+    }
+  }
+  return y;
+}
+
+// Row by row: (x - mean) / sqrt(biased variance + eps) * gamma + beta.
+Array layer_norm_ref(const Array& x, const Array& gamma, const Array& beta, double eps) {
+  Array y(x.rows(), x.cols());
+  for (Index i = 0; i < x.rows(); ++i) {
+    double mean = 0.0, var = 0.0;
+    for (Index j = 0; j < x.cols(); ++j) mean += x(i, j) / double(x.cols());
+    for (Index j = 0; j < x.cols(); ++j) var += (x(i, j) - mean) * (x(i, j) - mean) / double(x.cols());
+    for (Index j = 0; j < x.cols(); ++j) y(i, j) = (x(i, j) - mean) / std::sqrt(var + eps) * gamma(0, j) + beta(0, j);
+  }
+  return y;
+}
+
+// Dropout with its documented draws: element k (column-major) is kept when the top 53
+// bits of the k-th draw, as a fraction, are >= p.
+Array dropout_ref(const Array& x, double p, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Array y(x.rows(), x.cols());
+  for (Index j = 0; j < x.cols(); ++j) {
+    for (Index i = 0; i < x.rows(); ++i) {
+      const double u = double(rng() >> 11) / 9007199254740992.0;
+      y(i, j) = x(i, j) * (u >= p ? 1.0 / (1.0 - p) : 0.0);  // a product: NaN * 0 stays NaN
+    }
+  }
+  return y;
+}
+
 Array block_ref(const Array& a, Index row, Index col, Index rows, Index cols) {
   Array y(rows, cols);
   for (Index j = 0; j < cols; ++j) {
@@ -768,6 +851,134 @@ std::vector<OpInfo> build() {
                   "nll_loss({0}, labels (2r+1) mod n, sum)", one,
                   [](const Vars& v) { return nll_loss(v[0], labels_for(v[0].rows(), v[0].cols()), Reduction::sum); },
                   [](const Arrays& a) { return nll_ref(a[0], false); }, any_shape, logit_samples));
+  // layer_norm: gamma and beta are 1 x n for an m x n input.
+  auto norm_shapes = [](Index m, Index n) { return Shapes{{m, n}, {1, n}, {1, n}}; };
+  for (double eps : {1e-5, 0.5}) {
+    const bool default_eps = eps == 1e-5;
+    t.push_back(row(
+        default_eps ? "layer_norm(a, gamma, beta)" : "layer_norm(a, gamma, beta, 0.5)",
+        "layer_norm(Var,Var,Var,double)", default_eps ? "layer_norm({0}, {1}, {2})" : "layer_norm({0}, {1}, {2}, 0.5)",
+        {real, real, real},
+        [eps, default_eps](const Vars& v) { return default_eps ? layer_norm(v[0], v[1], v[2]) : layer_norm(v[0], v[1], v[2], eps); },
+        [eps](const Arrays& a) { return layer_norm_ref(a[0], a[1], a[2], eps); },
+        [](const Shapes& s) {
+          return s.size() == 3 && any_shape(s) && s[1] == Shape{1, s[0].cols} && s[2] == Shape{1, s[0].cols};
+        },
+        {norm_shapes(3, 4), norm_shapes(1, 5), norm_shapes(4, 2), norm_shapes(2, 1)},
+        {{"gamma 1x3 for 3x4", norm_shapes(3, 4), {"layer_norm", "gamma is 1x3", "1x4", "3x4"},
+          [](const Vars& v) { return layer_norm(v[0], Var(Array::Ones(1, 3)), v[2]); }},
+         {"beta 4x1 for 3x4", norm_shapes(3, 4), {"layer_norm", "beta is 4x1", "1x4"},
+          [](const Vars& v) { return layer_norm(v[0], v[1], Var(Array::Zero(4, 1))); }},
+         {"eps -1", norm_shapes(3, 4), {"layer_norm", "eps is -1"},
+          [](const Vars& v) { return layer_norm(v[0], v[1], v[2], -1.0); }},
+         {"3x0 input", {{3, 0}, {1, 0}, {1, 0}}, {"layer_norm", "at least one row and one column", "3x0"}, {}}}));
+  }
+  // dropout: a fresh generator of one seed in every call, so that each call drops the same elements.
+  t.push_back(row(
+      "dropout(a, 0.3, training)", "dropout(Var,double,std::mt19937_64,bool)", "dropout({0}, 0.3)", one,
+      [](const Vars& v) {
+        std::mt19937_64 rng(7);
+        return dropout(v[0], 0.3, rng, true);
+      },
+      [](const Arrays& a) { return dropout_ref(a[0], 0.3, 7); }, any_shape, unary_samples(),
+      {{"p = 1", {{3, 2}}, {"dropout", "p is 1", "0 <= p < 1"},
+        [](const Vars& v) {
+          std::mt19937_64 rng(7);
+          return dropout(v[0], 1.0, rng, true);
+        }},
+       {"p = -0.1", {{3, 2}}, {"dropout", "p is -0.1"},
+        [](const Vars& v) {
+          std::mt19937_64 rng(7);
+          return dropout(v[0], -0.1, rng, false);
+        }}}));
+  t.push_back(row(
+      "dropout(a, 0.5, not training)", "dropout(Var,double,std::mt19937_64,bool)", "dropout({0}, 0.5, eval)", one,
+      [](const Vars& v) {
+        std::mt19937_64 rng(7);
+        return dropout(v[0], 0.5, rng, false);
+      },
+      [](const Arrays& a) { return a[0]; }, any_shape, unary_samples()));
+
+  // ---- conv.cpp: small images, so that gradcheck's finite differences stay quick.
+  // Two geometries: stride 1 with padding (taps in the padding), stride 2 without.
+  const Conv2dGeometry padded{.channels = 2, .height = 4, .width = 5, .kernel_height = 3, .kernel_width = 2,
+                              .stride = 1, .padding = 1};
+  const Conv2dGeometry strided{.channels = 1, .height = 5, .width = 5, .kernel_height = 3, .kernel_width = 3,
+                               .stride = 2, .padding = 0};
+  auto conv_row = [&](std::string name, Conv2dGeometry g, Index out_channels) {
+    const Index pixels = g.channels * g.height * g.width, patch = g.channels * g.kernel_height * g.kernel_width;
+    const Shape w{out_channels, patch}, b{1, out_channels};
+    auto call = [g](const Vars& v) { return conv2d(v[0], v[1], v[2], g); };
+    return row(std::move(name), "conv2d(Var,Var,Var,Conv2dGeometry)", "conv2d({0}, {1}, {2})", {real, real, real},
+               call, [g](const Arrays& a) { return conv2d_ref(a[0], a[1], a[2], g); },
+               [=](const Shapes& s) {
+                 return s.size() == 3 && any_shape(s) && s[0].cols == pixels && s[1] == w && s[2] == b;
+               },
+               {{{1, pixels}, w, b}, {{3, pixels}, w, b}},
+               {{"input with a column too few", {{2, pixels - 1}, w, b},
+                 {"conv2d", fmt::format("input has {} columns", pixels - 1), fmt::format("needs {}", pixels)}, {}},
+                {"weight with a column too many", {{2, pixels}, {out_channels, patch + 1}, b},
+                 {"conv2d", fmt::format("weight is {}x{}", out_channels, patch + 1), std::to_string(patch)}, {}},
+                {"bias as a column", {{2, pixels}, w, {out_channels, 1}},
+                 {"conv2d", fmt::format("bias is {}x1", out_channels), fmt::format("needs 1x{}", out_channels)}, {}},
+                {"stride 0", {{2, pixels}, w, b}, {"conv2d", "stride is 0"},
+                 [g](const Vars& v) {
+                   Conv2dGeometry bad = g;
+                   bad.stride = 0;
+                   return conv2d(v[0], v[1], v[2], bad);
+                 }},
+                {"padding -1", {{2, pixels}, w, b}, {"conv2d", "padding is -1"},
+                 [g](const Vars& v) {
+                   Conv2dGeometry bad = g;
+                   bad.padding = -1;
+                   return conv2d(v[0], v[1], v[2], bad);
+                 }},
+                {"kernel larger than the padded image", {{2, pixels}, w, b},
+                 {"conv2d", fmt::format("kernel 9x{}", g.kernel_width), fmt::format("{}x{} image", g.height, g.width)},
+                 [g](const Vars& v) {
+                   Conv2dGeometry bad = g;
+                   bad.kernel_height = 9;
+                   return conv2d(v[0], v[1], v[2], bad);
+                 }},
+                {"zero channels", {{2, pixels}, w, b}, {"conv2d", fmt::format("geometry 0x{}x{}", g.height, g.width)},
+                 [g](const Vars& v) {
+                   Conv2dGeometry bad = g;
+                   bad.channels = 0;
+                   return conv2d(v[0], v[1], v[2], bad);
+                 }}});
+  };
+  t.push_back(conv_row("conv2d(x, w, b, 2x4x5, 3x2 kernel, padding 1)", padded, 3));
+  t.push_back(conv_row("conv2d(x, w, b, 1x5x5, 3x3 kernel, stride 2)", strided, 2));
+
+  // Pools over 2 channels of 4x5 (the last column falls outside every 2x2 window)
+  // and overlapping 3x3 windows at stride 1.
+  auto pool_row = [&](std::string name, bool max, Pool2dGeometry g) {
+    const Index pixels = g.channels * g.height * g.width;
+    const std::string op = max ? "max_pool2d" : "avg_pool2d";
+    auto call = [g, max](const Vars& v) { return max ? max_pool2d(v[0], g) : avg_pool2d(v[0], g); };
+    auto with = [call](Pool2dGeometry bad, bool max) {
+      return [bad, max](const Vars& v) { return max ? max_pool2d(v[0], bad) : avg_pool2d(v[0], bad); };
+    };
+    Pool2dGeometry zero_kernel = g, big_kernel = g, negative_stride = g;
+    zero_kernel.kernel = 0;
+    big_kernel.kernel = 6;
+    negative_stride.stride = -1;
+    return row(std::move(name), op + "(Var,Pool2dGeometry)", op + "({0})", one, call,
+               [g, max](const Arrays& a) { return pool_ref(a[0], g, max); },
+               [pixels](const Shapes& s) { return any_shape(s) && s[0].cols == pixels; },
+               {{{1, pixels}}, {{3, pixels}}},
+               {{"input with a column too many", {{2, pixels + 1}},
+                 {op, fmt::format("input has {} columns", pixels + 1), fmt::format("needs {}", pixels)}, {}},
+                {"kernel 0", {{2, pixels}}, {op, "kernel is 0"}, with(zero_kernel, max)},
+                {"kernel larger than the image", {{2, pixels}}, {op, "kernel 6", "4x5 image"}, with(big_kernel, max)},
+                {"stride -1", {{2, pixels}}, {op, "stride is -1"}, with(negative_stride, max)}});
+  };
+  const Pool2dGeometry halving{.channels = 2, .height = 4, .width = 5, .kernel = 2};
+  const Pool2dGeometry overlapping{.channels = 2, .height = 4, .width = 5, .kernel = 3, .stride = 1};
+  t.push_back(pool_row("max_pool2d(a, 2x4x5, kernel 2)", true, halving));
+  t.push_back(pool_row("max_pool2d(a, 2x4x5, kernel 3, stride 1)", true, overlapping));
+  t.push_back(pool_row("avg_pool2d(a, 2x4x5, kernel 2)", false, halving));
+  t.push_back(pool_row("avg_pool2d(a, 2x4x5, kernel 3, stride 1)", false, overlapping));
 
   // ---- indexing.cpp
   auto pick_row = [&](std::string name, std::string signature, std::string display, Pick (*pick)(Index, Index),
