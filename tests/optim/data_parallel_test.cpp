@@ -9,6 +9,7 @@
 #include "autodiff/autodiff.hpp"
 #include "models/mlp.hpp"
 #include "optim/optim.hpp"
+#include "parallel_problem.hpp"
 #include "throws_with.hpp"
 
 #include <cmath>
@@ -16,61 +17,11 @@
 #include <thread>
 #include <vector>
 
-namespace {
-
-// 40 examples of 5 features in 3 classes, from a formula (the same on every platform).
-struct Data {
-  Eigen::ArrayXXd x = Eigen::ArrayXXd::NullaryExpr(40, 5, [](Eigen::Index i, Eigen::Index j) {
-    return std::sin(double(7 * i + 3 * j + 1));
-  });
-  std::vector<std::int64_t> y = [] {
-    std::vector<std::int64_t> labels;
-    for (int i = 0; i < 40; ++i) labels.push_back((i * 5) % 3);
-    return labels;
-  }();
-};
-
-// The mean cross-entropy of an MLP on the examples of a batch.
-optim::Loss::Record mean_loss(const models::Mlp& mlp, const Data& data) {
-  return [&mlp, &data](const optim::Batch& batch) {
-    return mlp.loss(optim::select_rows(data.x, batch), optim::select(data.y, batch));
-  };
-}
-
-// The MLP's parameters after 12 Adam steps on mini-batches of 13 (the last batch of an epoch has 1),
-// serially (threads 0) or through DataParallel with that many threads.
-std::vector<autodiff::Array> train(std::size_t threads) {
-  const Data data;
-  models::Mlp mlp({5, 8, 3}, models::Activation::tanh, 3);
-  optim::Adam adam(mlp.parameters(), {.lr = 1e-2});
-  const optim::StopRule stop{.tolerance = 0.0, .max_iterations = 12};
-  const optim::LoopOptions options{.full_loss_every = 0};
-  const auto batching = optim::Batching::mini_batches(40, 13, 7);
-  if (threads == 0) {
-    return optim::minimize(optim::Loss::recorded(mean_loss(mlp, data)), mlp.parameters(), adam, batching, stop, options)
-        .values;
-  }
-  optim::DataParallel parallel(mlp.parameters(), {.threads = threads});
-  return optim::minimize(parallel.loss(mean_loss(mlp, data)), mlp.parameters(), adam, batching, stop, options).values;
-}
-
-bool bit_identical(const std::vector<autodiff::Array>& a, const std::vector<autodiff::Array>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t k = 0; k < a.size(); ++k) {
-    if (a[k].rows() != b[k].rows() || a[k].cols() != b[k].cols() || !(a[k] == b[k]).all()) return false;
-  }
-  return true;
-}
-
-double max_relative_difference(const std::vector<autodiff::Array>& a, const std::vector<autodiff::Array>& b) {
-  double worst = 0.0;
-  for (std::size_t k = 0; k < a.size(); ++k) {
-    worst = std::max(worst, ((a[k] - b[k]).abs() / (a[k].abs().max(b[k].abs()).max(1e-300))).maxCoeff());
-  }
-  return worst;
-}
-
-}  // namespace
+using parallel_problem::bit_identical;
+using parallel_problem::Data;
+using parallel_problem::max_relative_difference;
+using parallel_problem::mean_loss;
+using parallel_problem::train;
 
 BOOST_AUTO_TEST_CASE(a_leaf_recorded_under_a_sink_accumulates_into_the_sink_not_into_grad) {
   autodiff::Parameter x(3.0, "x");
