@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <stdexcept>
 
 namespace autodiff {
 
@@ -120,6 +121,12 @@ void Parameter::throw_moved_from(const char* op) {
 }
 
 Var Parameter::var() const& {
+  // A thread-local load and a test: the single-thread path stays as it was.
+  if (GradientSink::current()) [[unlikely]] return var_into_sink();
+  return var_shared();
+}
+
+Var Parameter::var_shared() const {
   Impl& p = impl("Parameter::var");
   // A value given a new shape makes the old gradient meaningless.
   if (p.grad.rows() != p.value.rows() || p.grad.cols() != p.value.cols()) {
@@ -146,6 +153,66 @@ Var Parameter::var() const& {
   return Var::from_node(t, t.push_external("parameter", p.value.rows(), p.value.cols(), p.value.data(),
                                            p.grad.data(), std::move(owner)));
 }
+
+Var Parameter::var_into_sink() const {
+  Impl& p = impl("Parameter::var");
+  GradientSink& sink = *GradientSink::current();
+  const std::ptrdiff_t k = sink.find(&p);
+  if (k < 0) {
+    // Not one of the sink's Parameters: the shared grad(), under its lock.
+    return var_shared();
+  }
+  Array& g = sink.grads_[std::size_t(k)];
+  if (g.rows() != p.value.rows() || g.cols() != p.value.cols()) {
+    throw ShapeError(fmt::format("Parameter::var: {} is {}x{} but its gradient sink holds {}x{}; it was "
+                                 "resized after the sink was made",
+                                 describe(p.name), p.value.rows(), p.value.cols(), g.rows(), g.cols()));
+  }
+  // No lock: the buffer belongs to this thread alone. The check still refuses a value
+  // resized after recording.
+  ExternalOwner owner{
+      .owner = impl_,
+      .check = [](void* o, const Node& n) {
+        const Impl& q = *static_cast<const Impl*>(o);
+        if (q.value.data() != n.val || q.value.rows() != n.rows || q.value.cols() != n.cols) {
+          throw StaleVarError(fmt::format(
+              "backward: {} was resized from {}x{} to {}x{} (or its storage replaced) after the loss "
+              "was recorded; record the loss again",
+              describe(q.name), n.rows, n.cols, q.value.rows(), q.value.cols()));
+        }
+      },
+  };
+  Tape& t = Tape::current();
+  return Var::from_node(t, t.push_external("parameter", p.value.rows(), p.value.cols(), p.value.data(),
+                                           g.data(), std::move(owner)));
+}
+
+// ---- GradientSink
+
+GradientSink::GradientSink(const std::vector<Parameter*>& params) {
+  keys_.reserve(params.size());
+  grads_.reserve(params.size());
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    if (!params[k]) throw std::invalid_argument(fmt::format("GradientSink: parameter {} is a null pointer", k));
+    const Parameter::Impl& p = params[k]->impl("GradientSink");
+    keys_.push_back(&p);
+    grads_.push_back(Array::Zero(p.value.rows(), p.value.cols()));
+  }
+}
+
+void GradientSink::zero() {
+  for (Array& g : grads_) g.setZero();
+}
+
+std::ptrdiff_t GradientSink::find(const void* impl) const {
+  for (std::size_t k = 0; k < keys_.size(); ++k) {
+    if (keys_[k] == impl) return std::ptrdiff_t(k);
+  }
+  return -1;
+}
+
+GradientSink::Scope::Scope(GradientSink& sink) : previous_(current_) { current_ = &sink; }
+GradientSink::Scope::~Scope() { current_ = previous_; }
 
 // ---- Constant
 

@@ -11,6 +11,7 @@
 
 #include "tape.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -123,6 +124,11 @@ class Parameter {
   operator Var() const&& = delete;
 
  private:
+  friend class GradientSink;
+  // var() while a GradientSink is active on this thread: the leaf's adjoint is the sink's buffer.
+  Var var_into_sink() const;
+  // var() into the shared grad(), which backward writes under grad_lock.
+  Var var_shared() const;
   struct Impl {
     Array value;
     Array grad;
@@ -135,6 +141,47 @@ class Parameter {
   }
   [[noreturn]] static void throw_moved_from(const char* op);
   std::shared_ptr<Impl> impl_;
+};
+
+// Worker-local gradients for data-parallel training: while a sink is active on a
+// thread (GradientSink::Scope), a leaf that this thread records for one of the
+// sink's Parameters accumulates into the sink's buffer instead of the Parameter's
+// grad(), so threads never share (nor lock) a gradient. Keep the sink alive, and
+// its Scope open, until the tape that recorded the leaves is cleared.
+class GradientSink {
+ public:
+  // Zero buffers of the shapes of params (which must outlive the sink).
+  explicit GradientSink(const std::vector<Parameter*>& params);
+  GradientSink(const GradientSink&) = delete;
+  GradientSink& operator=(const GradientSink&) = delete;
+
+  // The gradient accumulated for params[k] so far.
+  const Array& grad(std::size_t k) const { return grads_[k]; }
+  std::size_t size() const { return grads_.size(); }
+  // Sets every buffer to zero, keeping its storage (a leaf may point into it).
+  void zero();
+
+  // RAII: redirects the calling thread's Parameter leaves into sink while alive.
+  class Scope {
+   public:
+    explicit Scope(GradientSink& sink);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    GradientSink* previous_;
+  };
+  // The sink active on the calling thread, or nullptr.
+  static GradientSink* current() { return current_; }
+
+ private:
+  friend class Parameter;
+  // Index of the Parameter storage `impl` in the list, or -1 when not listed.
+  std::ptrdiff_t find(const void* impl) const;
+  std::vector<const void*> keys_;  // each Parameter's storage, in list order
+  std::vector<Array> grads_;
+  static inline thread_local GradientSink* current_ = nullptr;
 };
 
 // The one list of parameters that every API takes: optimizers, optim::minimize,

@@ -8,6 +8,7 @@
 #include "batching.hpp"
 #include "checkpoint.hpp"
 #include "clip.hpp"
+#include "data_parallel.hpp"
 #include "minimize.hpp"
 #include "optimizer.hpp"
 #include "rmsprop.hpp"

@@ -8,9 +8,11 @@
 //   char_lm [--words FILE] [--limit N] [--seed 1] [--bigram-steps 60] [--epochs 8]
 //           [--batch 128] [--samples 20] [--out DIR] [--skip-if-missing]
 //           [--checkpoint FILE] [--checkpoint-every 500] [--resume]
+//           [--data-parallel none|threads|mpi] [--threads N]   (the MLP's mini-batches)
 #include "autodiff/autodiff.hpp"
 #include "examples/support/checkpointing.hpp"
 #include "examples/support/cli.hpp"
+#include "examples/support/parallel.hpp"
 #include "models/bigram.hpp"
 #include "models/char_data.hpp"
 #include "models/mlp_language_model.hpp"
@@ -25,6 +27,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -41,6 +44,7 @@ struct Flags {
   std::optional<std::filesystem::path> out;
   bool skip_if_missing = false;          // exit with 77 (a skipped meson test) when the word list is absent
   examples::CheckpointFlags checkpoint;  // of the MLP's training, the long part
+  examples::ParallelFlags parallel;      // of the MLP's training
 };
 
 // Fills flags from the command line; returns the exit code when the program should stop.
@@ -58,6 +62,7 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   examples::add_optional(app, "--out", f.out, "save both models in this folder");
   app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the word list is absent");
   examples::add_checkpoint_flags(app, f.checkpoint);
+  examples::add_parallel_flags(app, f.parallel);
   if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
   return std::nullopt;
 }
@@ -103,9 +108,10 @@ double nll(const Model& model, const models::CharExamples& examples) {
   return total / double(n);
 }
 
-int run(const Flags& flags) {
+int run(const Flags& flags, examples::Parallel& parallel) {
+  parallel.refuse_with_mpi("--checkpoint", !flags.checkpoint.file.empty());
   // 0. Where the models go, checked before any training.
-  if (flags.out) examples::check_output_folder("--out", *flags.out);
+  if (flags.out && parallel.is_root()) examples::check_output_folder("--out", *flags.out);
   if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);
 
   // 1. Data: lower-case words, shuffled by the seed and split 80/10/10.
@@ -182,8 +188,15 @@ int run(const Flags& flags) {
   examples::Checkpointer checkpointer(flags.checkpoint.file, flags.checkpoint.every, flags.checkpoint.resume,
                                       mlp.parameters(), optimizer, batching);
   optim::LoopState loop = checkpointer.start({0.0});  // the epoch's summed loss so far
-  models::IndexArray context(batch_size, 3);
-  std::vector<std::int64_t> next;
+  // Each batch is split over the workers of --data-parallel (one by default).
+  const auto workers = parallel.workers(mlp.parameters());
+  const optim::Loss::Record record = [&](const optim::Batch& shard) {
+    models::IndexArray context(shard.size(), 3);
+    for (Eigen::Index r = 0; r < shard.size(); ++r) {
+      context.row(r) = train_examples.context.row(shard.indices[std::size_t(r)]);
+    }
+    return mlp.loss(context, optim::select(train_examples.next, shard));
+  };
   start = std::chrono::steady_clock::now();
   for (std::uint64_t step = loop.step; step < last; ++step) {
     const int epoch = int(step / steps_per_epoch) + 1;
@@ -192,17 +205,10 @@ int run(const Flags& flags) {
       loop.numbers = {0.0};
     }
     const optim::Batch batch = batching.next();
-    context.resize(batch.size(), 3);
-    for (Eigen::Index r = 0; r < batch.size(); ++r) {
-      context.row(r) = train_examples.context.row(batch.indices[std::size_t(r)]);
-    }
-    next = optim::select(train_examples.next, batch);
-    autodiff::tape().clear();
     optimizer.zero_grad();
-    const autodiff::Var loss = mlp.loss(context, next);
-    loss.backward();
+    const double loss = (*workers)(record, batch, true);
     optimizer.step();
-    loop.numbers[0] += loss.item() * double(batch.size());
+    loop.numbers[0] += loss * double(batch.size());
     loop.step = step + 1;
     checkpointer.after_step(loop, last);
     if (loop.step % steps_per_epoch == 0) {
@@ -223,7 +229,7 @@ int run(const Flags& flags) {
   for (int k = 0; k < flags.samples; ++k) fmt::print("  {}\n", mlp.sample(sampler, 30));
   autodiff::tape().clear();
 
-  if (flags.out) {
+  if (flags.out && parallel.is_root()) {
     bigram.save(*flags.out / "char_lm_bigram.bin");
     mlp.save(*flags.out / "char_lm_mlp.bin");
     fmt::print("saved both models in {}\n", flags.out->string());
@@ -236,9 +242,12 @@ int run(const Flags& flags) {
 int main(int argc, char** argv) {
   Flags flags;
   if (const auto code = parse_flags(argc, argv, flags)) return *code;
+  std::unique_ptr<examples::Parallel> parallel;
   try {
-    return run(flags);
+    parallel = std::make_unique<examples::Parallel>(flags.parallel, argc, argv);
+    return run(flags, *parallel);
   } catch (const std::exception& e) {
+    if (parallel) return parallel->fail("char_lm", e);
     fmt::print(stderr, "char_lm: error: {}\n", e.what());
     return 1;
   }

@@ -8,11 +8,14 @@
 //                 [--lr LR]
 //                 [--seed 1] [--out DIR] [--skip-if-missing]
 //                 [--checkpoint FILE] [--checkpoint-every 500] [--resume]
+//                 [--data-parallel none|threads|mpi] [--threads N]
+//   mpirun -np 2 fashion_mnist --data-parallel mpi   (docs/distributed.md)
 #include "autodiff/autodiff.hpp"
 #include "datasets/idx.hpp"
 #include "examples/support/checkpointing.hpp"
 #include "examples/support/cli.hpp"
 #include "models/cnn.hpp"
+#include "examples/support/parallel.hpp"
 #include "models/metrics.hpp"
 #include "models/mlp.hpp"
 #include "models/softmax_regression.hpp"
@@ -26,6 +29,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -43,6 +47,7 @@ struct Flags {
   std::optional<std::filesystem::path> out;
   bool skip_if_missing = false;  // exit with 77 (a skipped meson test) when the files are absent
   examples::CheckpointFlags checkpoint;  // FILE.softmax, FILE.mlp or FILE.cnn, one per model
+  examples::ParallelFlags parallel;
 };
 
 // Fills flags from the command line; returns the exit code when the program should stop.
@@ -65,6 +70,7 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   examples::add_optional(app, "--out", f.out, "save both models in this folder");
   app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the data files are absent");
   examples::add_checkpoint_flags(app, f.checkpoint);
+  examples::add_parallel_flags(app, f.parallel);
   if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
   return std::nullopt;
 }
@@ -76,12 +82,23 @@ constexpr std::array<const char*, 10> kClassNames = {"T-shirt/top", "Trouser", "
 // cross-entropy, printing one line per epoch; the learning rate drops to lr / 10
 // for the last fifth of the epochs. With --checkpoint the state goes to
 // FILE.<tag> every --checkpoint-every updates, and --resume continues from it.
-// Returns the seconds spent.
+// Each batch is split over the workers of --data-parallel. Returns the seconds spent.
 template <class Model>
 double train(Model& model, const datasets::ImageSet& data, int epochs, const Flags& flags, double lr,
-             const std::string& tag) {
+             const std::string& tag, examples::Parallel& parallel) {
   optim::Adam optimizer(model.parameters(), {.lr = lr});
+  const auto workers = parallel.workers(model.parameters());
   const Eigen::Index n = data.images.rows();
+  // Whether each example was predicted right, written by the one shard that holds it.
+  std::vector<std::uint8_t> right(std::size_t(n), 0);
+  const optim::Loss::Record record = [&](const optim::Batch& shard) {
+    const std::vector<std::int64_t> labels = optim::select(data.labels, shard);
+    const autodiff::Var logits = model.logits(optim::select_rows(data.images, shard));
+    // The shard's predictions from the logits already computed (before the step).
+    const auto predicted = models::argmax_rows(logits.value());
+    for (std::size_t i = 0; i < labels.size(); ++i) right[std::size_t(shard.indices[i])] = predicted[i] == labels[i];
+    return autodiff::cross_entropy(logits, labels);
+  };
   const Eigen::Index batch_size = std::min<Eigen::Index>(flags.batch, n);
   optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
   const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
@@ -102,17 +119,17 @@ double train(Model& model, const datasets::ImageSet& data, int epochs, const Fla
       loop.numbers = {0.0, 0.0};
     }
     const optim::Batch batch = batching.next();
-    const std::vector<std::int64_t> labels = optim::select(data.labels, batch);
-    autodiff::tape().clear();
     optimizer.zero_grad();
-    const autodiff::Var logits = model.logits(optim::select_rows(data.images, batch));
-    const autodiff::Var loss = autodiff::cross_entropy(logits, labels);
-    loss.backward();
+    const double loss = (*workers)(record, batch, true);
     optimizer.step();
-    // The batch's predictions from the logits already computed (before the step).
-    const auto predicted = models::argmax_rows(logits.value());
-    for (std::size_t i = 0; i < labels.size(); ++i) loop.numbers[1] += double(predicted[i] == labels[i]);
-    loop.numbers[0] += loss.item() * double(labels.size());
+    // This process's shards' right answers, then every process's.
+    double correct = 0.0;
+    for (const Eigen::Index i : batch.indices) {
+      correct += double(right[std::size_t(i)]);
+      right[std::size_t(i)] = 0;
+    }
+    loop.numbers[1] += parallel.sum(correct);
+    loop.numbers[0] += loss * double(batch.size());
     loop.step = step + 1;
     checkpointer.after_step(loop, last);
     if (loop.step % steps_per_epoch == 0) {
@@ -123,7 +140,10 @@ double train(Model& model, const datasets::ImageSet& data, int epochs, const Fla
     }
   }
   autodiff::tape().clear();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print("  {}: {:.1f}% of the time reducing gradients\n", parallel.describe(),
+             100.0 * workers->reduce_seconds() / std::max(seconds, 1e-9));
+  return seconds;
 }
 
 // Test accuracy and the confusion matrix (rows: true class, columns: predicted).
@@ -146,7 +166,8 @@ double report(const char* title, const std::vector<std::int64_t>& predicted,
 
 // The CNN of docs/fashion_mnist.md: conv 5x5 (1 -> 16) -> relu -> max_pool 2 ->
 // conv 5x5 (16 -> 32) -> relu -> max_pool 2 -> linear (32*7*7 -> 10).
-int run_cnn(const Flags& flags, const datasets::ImageSet& train_set, const datasets::ImageSet& test_set) {
+int run_cnn(const Flags& flags, const datasets::ImageSet& train_set, const datasets::ImageSet& test_set,
+            examples::Parallel& parallel) {
   models::Cnn cnn({.channels = 1, .height = 28, .width = 28, .conv1 = 16, .conv2 = 32, .kernel = 5, .classes = 10},
                   flags.seed);
   const int epochs = flags.epochs.value_or(6);
@@ -159,19 +180,20 @@ int run_cnn(const Flags& flags, const datasets::ImageSet& train_set, const datas
                return n;
              }(),
              lr, flags.batch, epochs);
-  const double seconds = train(cnn, train_set, epochs, flags, lr, "cnn");
+  const double seconds = train(cnn, train_set, epochs, flags, lr, "cnn", parallel);
   // 1,000 test images at a time, so that the activations stay within memory.
   report("CNN", cnn.predict(test_set.images, 1000), test_set.labels, seconds);
-  if (flags.out) {
+  if (flags.out && parallel.is_root()) {
     cnn.save(*flags.out / "fashion_mnist_cnn.bin");
     fmt::print("saved the model in {}\n", flags.out->string());
   }
   return 0;
 }
 
-int run(const Flags& flags) {
-  // 0. Where the models go, checked before any training.
-  if (flags.out) examples::check_output_folder("--out", *flags.out);
+int run(const Flags& flags, examples::Parallel& parallel) {
+  // 0. Where the models go, checked before any training; rank 0 alone writes them.
+  parallel.refuse_with_mpi("--checkpoint", !flags.checkpoint.file.empty());
+  if (flags.out && parallel.is_root()) examples::check_output_folder("--out", *flags.out);
   if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);
 
   // 1. Data: N x 784 pixel rows in [0, 1] and labels 0..9.
@@ -186,17 +208,18 @@ int run(const Flags& flags) {
   const datasets::ImageSet train_set = datasets::load_fashion_mnist(flags.data, "train", flags.limit);
   const datasets::ImageSet test_set = datasets::load_fashion_mnist(flags.data, "t10k", flags.limit);
   const autodiff::Constant test_images(test_set.images);  // used as is, never copied onto the tape
-  fmt::print("Fashion-MNIST from {}: {} training images, {} test images\n", flags.data.string(),
-             train_set.images.rows(), test_set.images.rows());
+  fmt::print("Fashion-MNIST from {}: {} training images, {} test images; workers: {}\n", flags.data.string(),
+             train_set.images.rows(), test_set.images.rows(), parallel.describe());
 
-  if (flags.model == "cnn") return run_cnn(flags, train_set, test_set);
+  if (flags.model == "cnn") return run_cnn(flags, train_set, test_set, parallel);
 
   // 2. Softmax regression: logits = x W + b, W 784 x 10.
   models::SoftmaxRegression softmax(784, 10);
   const int softmax_epochs = flags.epochs.value_or(10);
   fmt::print("softmax regression, Adam lr {:g} (a tenth for the last fifth), batch {}, {} epochs\n",
              flags.lr.value_or(3e-3), flags.batch, softmax_epochs);
-  const double softmax_seconds = train(softmax, train_set, softmax_epochs, flags, flags.lr.value_or(3e-3), "softmax");
+  const double softmax_seconds = train(softmax, train_set, softmax_epochs, flags, flags.lr.value_or(3e-3), "softmax",
+                                       parallel);
   report("softmax regression", softmax.predict(test_images), test_set.labels, softmax_seconds);
   autodiff::tape().clear();
 
@@ -205,11 +228,11 @@ int run(const Flags& flags) {
   const int mlp_epochs = flags.epochs.value_or(15);
   fmt::print("MLP 784-{}-10 ReLU, Adam lr {:g} (a tenth for the last fifth), batch {}, {} epochs\n", flags.hidden,
              flags.lr.value_or(1e-3), flags.batch, mlp_epochs);
-  const double mlp_seconds = train(mlp, train_set, mlp_epochs, flags, flags.lr.value_or(1e-3), "mlp");
+  const double mlp_seconds = train(mlp, train_set, mlp_epochs, flags, flags.lr.value_or(1e-3), "mlp", parallel);
   report("MLP", mlp.predict(test_images), test_set.labels, mlp_seconds);
   autodiff::tape().clear();
 
-  if (flags.out) {
+  if (flags.out && parallel.is_root()) {
     softmax.save(*flags.out / "fashion_mnist_softmax.bin");
     mlp.save(*flags.out / "fashion_mnist_mlp.bin");
     fmt::print("saved both models in {}\n", flags.out->string());
@@ -222,9 +245,12 @@ int run(const Flags& flags) {
 int main(int argc, char** argv) {
   Flags flags;
   if (const auto code = parse_flags(argc, argv, flags)) return *code;
+  std::unique_ptr<examples::Parallel> parallel;
   try {
-    return run(flags);
+    parallel = std::make_unique<examples::Parallel>(flags.parallel, argc, argv);
+    return run(flags, *parallel);
   } catch (const std::exception& e) {
+    if (parallel) return parallel->fail("fashion_mnist", e);
     fmt::print(stderr, "fashion_mnist: error: {}\n", e.what());
     return 1;
   }

@@ -5,9 +5,11 @@
 //
 //   two_moons [--epochs 300] [--seed 1] [--points 200] [--lr 0.1] [--batch 20] [--out DIR]
 //             [--checkpoint FILE] [--checkpoint-every 500] [--resume]
+//             [--data-parallel none|threads|mpi] [--threads N]
 #include "autodiff/autodiff.hpp"
 #include "examples/support/checkpointing.hpp"
 #include "examples/support/cli.hpp"
+#include "examples/support/parallel.hpp"
 #include "examples/support/plot.hpp"
 #include "models/init.hpp"
 #include "models/metrics.hpp"
@@ -18,6 +20,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <memory>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -36,6 +39,7 @@ struct Flags {
   int batch = 20;
   std::filesystem::path out = ".";
   examples::CheckpointFlags checkpoint;
+  examples::ParallelFlags parallel;
 };
 
 // Fills flags from the command line; returns the exit code when the program should stop.
@@ -51,6 +55,7 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   examples::add_whole_number(app, "--batch", f.batch, 1, 10'000'000, "examples per step");
   app.add_option("--out", f.out, "folder for the model file and the picture")->capture_default_str();
   examples::add_checkpoint_flags(app, f.checkpoint);
+  examples::add_parallel_flags(app, f.parallel);
   return examples::parse_command_line(app, argc, argv);
 }
 
@@ -81,7 +86,8 @@ Points make_moons(int n, double noise, std::uint64_t seed) {
   return p;
 }
 
-int run(const Flags& flags) {
+int run(const Flags& flags, examples::Parallel& parallel) {
+  parallel.refuse_with_mpi("--checkpoint", !flags.checkpoint.file.empty());
   // 0. Where the results go, checked before any training.
   const auto model_file = flags.out / "two_moons_mlp.bin";
   examples::check_output_file("--out", model_file);
@@ -106,16 +112,19 @@ int run(const Flags& flags) {
   examples::Checkpointer checkpointer(flags.checkpoint.file, flags.checkpoint.every, flags.checkpoint.resume,
                                       model.parameters(), optimizer, batching);
   optim::LoopState loop = checkpointer.start({0.0});  // the epoch's summed loss so far
+  // Each batch is split over the workers of --data-parallel (one by default).
+  const auto workers = parallel.workers(model.parameters());
+  const optim::Loss::Record record = [&](const optim::Batch& shard) {
+    return model.loss(optim::select_rows(train.x, shard), optim::select(train.labels, shard));
+  };
   const auto start = std::chrono::steady_clock::now();
   for (std::uint64_t step = loop.step; step < last; ++step) {
     if (step % steps_per_epoch == 0) loop.numbers = {0.0};
     const optim::Batch batch = batching.next();
-    autodiff::tape().clear();
     optimizer.zero_grad();
-    const autodiff::Var loss = model.loss(optim::select_rows(train.x, batch), optim::select(train.labels, batch));
-    loss.backward();
+    const double loss = (*workers)(record, batch, true);
     optimizer.step();
-    loop.numbers[0] += loss.item() * double(batch.size());
+    loop.numbers[0] += loss * double(batch.size());
     loop.step = step + 1;
     checkpointer.after_step(loop, last);
     const auto epoch = int(loop.step / steps_per_epoch);
@@ -134,7 +143,8 @@ int run(const Flags& flags) {
   fmt::print("trained in {:.2f} s: train accuracy {:.3f}, test accuracy {:.3f}\n", seconds, train_accuracy,
              test_accuracy);
 
-  // 6. The model's parameters in a file, and the decision boundary in a picture.
+  // 6. The model's parameters in a file, and the decision boundary in a picture (rank 0 alone writes).
+  if (!parallel.is_root()) return 0;
   model.save(model_file);
   fmt::print("saved the model to {}\n", model_file.string());
   if (!examples::gnuplot_available()) {
@@ -158,9 +168,12 @@ int run(const Flags& flags) {
 int main(int argc, char** argv) {
   Flags flags;
   if (const auto code = parse_flags(argc, argv, flags)) return *code;
+  std::unique_ptr<examples::Parallel> parallel;
   try {
-    return run(flags);
+    parallel = std::make_unique<examples::Parallel>(flags.parallel, argc, argv);
+    return run(flags, *parallel);
   } catch (const std::exception& e) {
+    if (parallel) return parallel->fail("two_moons", e);
     fmt::print(stderr, "two_moons: error: {}\n", e.what());
     return 1;
   }
