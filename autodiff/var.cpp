@@ -162,7 +162,7 @@ Var Parameter::var_into_sink() const {
     // Not one of the sink's Parameters: the shared grad(), under its lock.
     return var_shared();
   }
-  Array& g = sink.grads_[std::size_t(k)];
+  Array& g = (*sink.grads_)[std::size_t(k)];
   if (g.rows() != p.value.rows() || g.cols() != p.value.cols()) {
     throw ShapeError(fmt::format("Parameter::var: {} is {}x{} but its gradient sink holds {}x{}; it was "
                                  "resized after the sink was made",
@@ -170,8 +170,14 @@ Var Parameter::var_into_sink() const {
   }
   // No lock: the buffer belongs to this thread alone. The check still refuses a value
   // resized after recording.
+  // The tape keeps the Parameter's storage and the sink's buffers alive until clear().
+  struct Both {
+    std::shared_ptr<Impl> param;
+    std::shared_ptr<std::vector<Array>> grads;
+  };
+  auto both = std::make_shared<Both>(Both{impl_, sink.grads_});
   ExternalOwner owner{
-      .owner = impl_,
+      .owner = std::shared_ptr<void>(both, both->param.get()),
       .check = [](void* o, const Node& n) {
         const Impl& q = *static_cast<const Impl*>(o);
         if (q.value.data() != n.val || q.value.rows() != n.rows || q.value.cols() != n.cols) {
@@ -190,23 +196,24 @@ Var Parameter::var_into_sink() const {
 // ---- GradientSink
 
 GradientSink::GradientSink(const std::vector<Parameter*>& params) {
+  grads_ = std::make_shared<std::vector<Array>>();
   keys_.reserve(params.size());
-  grads_.reserve(params.size());
+  grads_->reserve(params.size());
   for (std::size_t k = 0; k < params.size(); ++k) {
     if (!params[k]) throw std::invalid_argument(fmt::format("GradientSink: parameter {} is a null pointer", k));
     const Parameter::Impl& p = params[k]->impl("GradientSink");
-    keys_.push_back(&p);
-    grads_.push_back(Array::Zero(p.value.rows(), p.value.cols()));
+    keys_.push_back(std::shared_ptr<const void>(params[k]->impl_, &p));
+    grads_->push_back(Array::Zero(p.value.rows(), p.value.cols()));
   }
 }
 
 void GradientSink::zero() {
-  for (Array& g : grads_) g.setZero();
+  for (Array& g : *grads_) g.setZero();
 }
 
 std::ptrdiff_t GradientSink::find(const void* impl) const {
   for (std::size_t k = 0; k < keys_.size(); ++k) {
-    if (keys_[k] == impl) return std::ptrdiff_t(k);
+    if (keys_[k].get() == impl) return std::ptrdiff_t(k);
   }
   return -1;
 }

@@ -150,14 +150,16 @@ class Parameter {
 // its Scope open, until the tape that recorded the leaves is cleared.
 class GradientSink {
  public:
-  // Zero buffers of the shapes of params (which must outlive the sink).
+  // Zero buffers of the shapes of params. The sink shares the Parameters' storage,
+  // and a tape that recorded into the sink shares its buffers until clear(), so
+  // either may die first.
   explicit GradientSink(const std::vector<Parameter*>& params);
   GradientSink(const GradientSink&) = delete;
   GradientSink& operator=(const GradientSink&) = delete;
 
   // The gradient accumulated for params[k] so far.
-  const Array& grad(std::size_t k) const { return grads_[k]; }
-  std::size_t size() const { return grads_.size(); }
+  const Array& grad(std::size_t k) const { return (*grads_)[k]; }
+  std::size_t size() const { return grads_->size(); }
   // Sets every buffer to zero, keeping its storage (a leaf may point into it).
   void zero();
 
@@ -179,8 +181,8 @@ class GradientSink {
   friend class Parameter;
   // Index of the Parameter storage `impl` in the list, or -1 when not listed.
   std::ptrdiff_t find(const void* impl) const;
-  std::vector<const void*> keys_;  // each Parameter's storage, in list order
-  std::vector<Array> grads_;
+  std::vector<std::shared_ptr<const void>> keys_;  // each Parameter's storage, in list order
+  std::shared_ptr<std::vector<Array>> grads_;
   static inline thread_local GradientSink* current_ = nullptr;
 };
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -34,6 +35,39 @@ BOOST_AUTO_TEST_CASE(a_parameter_destroyed_before_backward_is_kept_alive_by_the_
   }
   backward(loss);  // writes into storage the tape still owns: no use after free
   BOOST_TEST(loss.item() == 12.0);
+  tape().clear();
+}
+
+// A data-parallel worker's sink (GradientSink) may die before the tape it recorded
+// into is swept: the tape holds the sink's buffers, so the sweep writes there, safely.
+BOOST_AUTO_TEST_CASE(a_gradient_sink_destroyed_before_backward_is_kept_alive_by_the_tape) {
+  tape().clear();
+  Parameter w(2.0);
+  Var loss;
+  {
+    auto sink = std::make_unique<GradientSink>(ParameterList{&w});
+    GradientSink::Scope scope(*sink);
+    loss = w * w;
+  }
+  loss.backward();
+  BOOST_TEST(w.grad()(0) == 0.0);  // the gradient went to the sink, not to w
+  tape().clear();
+}
+
+// A Parameter that dies while a sink lists it keeps its storage, so no other
+// Parameter made later at the same address is mistaken for it.
+BOOST_AUTO_TEST_CASE(a_gradient_sink_keeps_the_parameters_it_lists_apart_from_new_ones) {
+  tape().clear();
+  auto first = std::make_unique<Parameter>(1.0);
+  GradientSink sink({first.get()});
+  first.reset();
+  Parameter second(3.0);
+  {
+    GradientSink::Scope scope(sink);
+    backward(second * second);
+  }
+  BOOST_TEST(second.grad()(0) == 6.0);
+  BOOST_TEST(sink.grad(0)(0) == 0.0);
   tape().clear();
 }
 
