@@ -47,7 +47,8 @@ void check_value(const Node& n) {
 }
 
 std::size_t TapeCapacity::bytes() const {
-  return nodes * sizeof(Node) + doubles * sizeof(double) + integers * sizeof(std::int64_t);
+  return nodes * sizeof(Node) + doubles * sizeof(double) + integers * sizeof(std::int64_t) +
+         scalars * sizeof(ScalarEntry);
 }
 
 Tape::Tape() : generation_(next_generation.fetch_add(1)), serial_(next_serial.fetch_add(1)) {}
@@ -60,6 +61,10 @@ Tape& Tape::make_current() {
 
 void Tape::clear() {
   size_ = 0;
+  scalars_ = 0;
+  scalar_next_ = scalar_blocks_.empty() ? nullptr : scalar_blocks_[0];
+  scalar_end_ = scalar_blocks_.empty() ? nullptr : scalar_next_ + (std::size_t{1} << kBlockBits);
+  last_scalar_ = last_scalar_node_ = -1;
   owners_.clear();
   values_.clear();
   adjoints_.clear();
@@ -69,7 +74,8 @@ void Tape::clear() {
 }
 
 TapeCapacity Tape::capacity() const {
-  return {capacity_, values_.capacity() + adjoints_.capacity(), ints_.capacity()};
+  return {capacity_, values_.capacity() + adjoints_.capacity(), ints_.capacity(),
+          scalar_blocks_.size() << kBlockBits};
 }
 
 void Tape::throw_full(const char* op) {
@@ -87,6 +93,45 @@ void Tape::grow(const char* op) {
   blocks_.push_back(owned_.back().get());
   // The last block ends at the node limit, so that append() finds the tape full there.
   capacity_ = std::min(capacity_ + (std::size_t{1} << kBlockBits), kMaxNodes);
+}
+
+void Tape::grow_scalars() {
+  const std::size_t block = scalars_ >> kBlockBits;  // scalars_ is a multiple of the block size here
+  if (scalars_ >= kMaxNodes) throw_full("a 1x1 op");
+  if (block == scalar_blocks_.size()) {
+    scalar_owned_.push_back(std::make_unique<ScalarEntry[]>(std::size_t{1} << kBlockBits));
+    scalar_blocks_.push_back(scalar_owned_.back().get());
+  }
+  scalar_next_ = scalar_blocks_[block];
+  // The last block ends at the limit, as the nodes' do.
+  scalar_end_ = scalar_next_ + std::min(std::size_t{1} << kBlockBits, kMaxNodes - scalars_);
+}
+
+std::int32_t Tape::make_scalar_node(std::int32_t j) {
+  ScalarEntry& e = scalar(j);
+  const std::int32_t k = append(Node{.val = &e.val, .adj = needs_grad(e) ? &e.adj : nullptr,
+                                     .op = "1x1 op", .c = 0.0, .rows = 1, .cols = 1,
+                                     .zeroed = needs_grad(e)});
+  last_scalar_ = j;
+  last_scalar_node_ = k;
+  return k;
+}
+
+void Tape::sweep_scalars(std::size_t lo, std::size_t hi) {
+  while (hi > lo) {
+    const std::size_t first = std::max(lo, ((hi - 1) >> kBlockBits) << kBlockBits);
+    const ScalarEntry* base = scalar_blocks_[first >> kBlockBits];
+    const ScalarEntry* begin = base + (first & std::size_t(kBlockMask));
+    for (const ScalarEntry* e = base + ((hi - 1) & std::size_t(kBlockMask)) + 1; e-- != begin;) {
+      // An entry that received nothing passes nothing on (0 * an infinite partial would be NaN).
+      const double g = e->adj;
+      if (g != 0.0) {
+        *e->to_a += g * e->da;
+        *e->to_b += g * e->db;
+      }
+    }
+    hi = first;
+  }
 }
 
 std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double* val,
@@ -112,11 +157,18 @@ void Tape::backward(std::int32_t loss) {
   // (push marks them): the first contribution assigns, later ones add
   // (detail::add_to). Only a second sweep over the same nodes marks them again.
   // A Parameter's adjoint is its grad(), which accumulates, so it is never fresh.
+  // ScalarEntries, and the 1x1 adjoints they add into, start at zero instead.
+  const std::size_t scalars = std::size_t(node(loss).scalars);  // those recorded before the loss
   if (swept_) {
     for (std::int32_t k = 0; k <= loss; ++k) {
       Node& n = node(k);
-      n.fresh = n.adj && !n.external;
+      if (n.zeroed) {
+        n.adj[0] = 0.0;
+      } else {
+        n.fresh = n.adj && !n.external;
+      }
     }
+    for (std::size_t j = 0; j < scalars; ++j) scalar(std::int32_t(j)).adj = 0.0;
   }
   // A leaf whose owner moved its storage since it was recorded would be read after
   // free: refuse the sweep instead. Then lock the Parameters it writes into, in
@@ -144,20 +196,49 @@ void Tape::backward(std::int32_t loss) {
   }
   swept_ = true;
   accumulate(node(loss), 0, 1.0);
-  // A fresh node received no gradient: it does not lead to the loss.
+  // A fresh node received no gradient: it does not lead to the loss. Before node
+  // k, the ScalarEntries recorded after it (and before node k + 1) are swept.
+  std::size_t swept_to = scalars;
   if (!anomaly_) {
     for (std::int32_t k = loss; k >= 0; --k) {
       const Node& n = node(k);
+      if (std::size_t(n.scalars) < swept_to) {
+        sweep_scalars(std::size_t(n.scalars), swept_to);
+        swept_to = std::size_t(n.scalars);
+      }
       if (n.backward && !n.fresh) n.backward(*this, n);
     }
+    sweep_scalars(0, swept_to);
     return;
   }
   for (std::int32_t k = loss; k >= 0; --k) {
     const Node& n = node(k);
+    if (std::size_t(n.scalars) < swept_to) {
+      check_scalars(std::size_t(n.scalars), swept_to);
+      swept_to = std::size_t(n.scalars);
+    }
     if (n.backward && !n.fresh) {
       n.backward(*this, n);
       if (n.a >= 0 && node(n.a).adj) check_gradient(n, node(n.a));
       if (n.b >= 0 && node(n.b).adj) check_gradient(n, node(n.b));
+    }
+  }
+  check_scalars(0, swept_to);
+}
+
+// In anomaly mode ops record nodes, which name themselves; entries recorded before
+// it was turned on are swept one by one, each gradient they write checked.
+void Tape::check_scalars(std::size_t lo, std::size_t hi) {
+  for (std::size_t j = hi; j-- > lo;) {
+    sweep_scalars(j, j + 1);
+    const ScalarEntry& e = scalar(std::int32_t(j));
+    for (const double* target : {e.to_a, e.to_b}) {
+      if (target != &sink_ && !std::isfinite(*target)) {
+        throw NonFiniteError(fmt::format(
+            "anomaly: the backward of a 1x1 op recorded before DetectAnomaly was turned on "
+            "produced {} in the gradient of its operand",
+            std::isnan(*target) ? "NaN" : "infinity"));
+      }
     }
   }
 }

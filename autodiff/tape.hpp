@@ -43,6 +43,8 @@ struct alignas(64) Node {
   std::int32_t a = -1, b = -1;   // operand node indices, -1 when absent
   bool external = false;         // val/adj belong to a Parameter or Constant, not the tape
   bool fresh = false;            // during backward: nothing added to adj yet (it holds garbage)
+  bool zeroed = false;           // a 1x1 adjoint that ScalarEntries add into: zeroed, never fresh
+  std::int32_t scalars = 0;      // ScalarEntries recorded before this node (Tape::backward)
 
   Index size() const { return Index(rows) * cols; }
   bool needs_grad() const { return adj != nullptr; }
@@ -51,6 +53,22 @@ struct alignas(64) Node {
 };
 // One cache line each: the forward pass writes a node per op, the reverse sweep reads it back.
 static_assert(sizeof(Node) == 64);
+
+// The compact record of a 1x1 op on 1x1 operands (the element-wise rules on Vars):
+// its value, its adjoint, and its partial derivatives, computed forward, with the
+// adjoints they feed. No shape, no name, no function pointer: the reverse sweep
+// is `*to_a += adj * da; *to_b += adj * db`. An absent operand, or one that takes
+// no gradient, points at the tape's sink; an entry that takes no gradient at all
+// has both at the sink.
+struct ScalarEntry {
+  double val = 0.0;
+  double adj = 0.0;  // zeroed when recorded: every contribution adds
+  double* to_a = nullptr;
+  double* to_b = nullptr;
+  double da = 0.0, db = 0.0;  // d val / d operand
+};
+// Value, adjoint, two operands and two partials: 48 bytes an op, against 80 for a node.
+static_assert(sizeof(ScalarEntry) == 48);
 
 // Adds x into adjoint element `slot` of `target`, or assigns it when it is the first
 // contribution of this sweep (fresh): backward needs no pass that zeroes adjoints.
@@ -155,6 +173,7 @@ struct TapeCapacity {
   std::size_t nodes = 0;     // node slots
   std::size_t doubles = 0;   // values and adjoints
   std::size_t integers = 0;  // labels and indices
+  std::size_t scalars = 0;   // ScalarEntry slots
   std::size_t bytes() const;
 };
 
@@ -169,6 +188,8 @@ class Tape {
     if (Tape* t = current_) [[likely]] return *t;
     return make_current();
   }
+  // The same, or nullptr before the thread's first use of it (for fast paths).
+  static Tape* current_if_made() { return current_; }
 
   // Drop every node; Vars recorded so far become stale. Memory is kept for reuse.
   void clear();
@@ -179,6 +200,8 @@ class Tape {
   // This tape's serial number: it only tells those two cases apart in error messages.
   std::uint32_t serial() const { return serial_; }
   std::size_t size() const { return size_; }
+  // How many 1x1 ops were recorded as ScalarEntries (they are not nodes).
+  std::size_t scalar_size() const { return scalars_; }
   TapeCapacity capacity() const;
 
   // Nodes live in blocks that never move, so a Node& stays valid while the tape grows.
@@ -218,6 +241,51 @@ class Tape {
                        .backward = grad ? backward : nullptr, .op = op, .c = c, .rows = 1,
                        .cols = 1, .a = a, .b = b, .fresh = grad});
   }
+  // ScalarEntry j (a Var holds -2 - j; see Var::from_scalar). Blocks never move.
+  ScalarEntry& scalar(std::int32_t j) {
+    return scalar_blocks_[std::size_t(j) >> kBlockBits][j & kBlockMask];
+  }
+  const ScalarEntry& scalar(std::int32_t j) const {
+    return scalar_blocks_[std::size_t(j) >> kBlockBits][j & kBlockMask];
+  }
+  // Where a ScalarEntry adds its contribution to an operand that takes no gradient.
+  double* sink() { return &sink_; }
+  bool needs_grad(const ScalarEntry& e) const { return e.to_a != &sink_; }
+  // Appends a ScalarEntry and returns its number. to_a is the sink only when
+  // to_b is too (an entry takes a gradient if any operand does).
+  std::int32_t record_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
+    reserve_scalar_entry();
+    return emplace_scalar_entry(val, to_a, da, to_b, db);
+  }
+  // Whether a ScalarEntry can be recorded without growing, and with no check to
+  // run (anomaly mode records nodes): then emplace_scalar_entry records it.
+  bool scalar_fast_path() const { return scalar_next_ != scalar_end_ && !anomaly_; }
+  // Makes room for one ScalarEntry (grows the tape, or throws when it is full).
+  void reserve_scalar_entry() {
+    if (scalar_next_ == scalar_end_) [[unlikely]] grow_scalars();
+  }
+  std::int32_t emplace_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
+    *scalar_next_++ = ScalarEntry{val, 0.0, to_a, to_b, da, db};
+    return std::int32_t(scalars_++);
+  }
+  // The adjoint that a ScalarEntry adds into for 1x1 node n: a tape-owned adjoint
+  // that would be assigned on its first contribution (fresh) is zeroed now instead,
+  // and again by every later sweep (zeroed), also when a sweep came first.
+  double* scalar_target(Node& n) {
+    if (n.fresh) {
+      n.adj[0] = 0.0;
+      n.fresh = false;
+    }
+    n.zeroed = !n.external;
+    return n.adj;
+  }
+  // A node that stands for ScalarEntry j, for the ops that read nodes: its value
+  // and adjoint are the entry's. Made on first use by such an op; one is remembered.
+  std::int32_t scalar_node(std::int32_t j) {
+    if (j == last_scalar_) return last_scalar_node_;
+    return make_scalar_node(j);
+  }
+
   // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant),
   // which the tape keeps alive until clear() when `owner` holds it.
   std::int32_t push_external(const char* op, Index rows, Index cols, double* val, double* adj,
@@ -246,11 +314,20 @@ class Tape {
   // so one check covers growth and the limit.
   std::int32_t append(const Node& n) {
     if (size_ == capacity_) [[unlikely]] grow(n.op);
-    node(std::int32_t(size_)) = n;
+    Node& slot = node(std::int32_t(size_));
+    slot = n;
+    slot.scalars = std::int32_t(scalars_);
     return std::int32_t(size_++);
   }
   // Adds a block of nodes, or throws when the tape is full.
   void grow(const char* op);
+  // Moves to the next block of ScalarEntries, adding one if needed, or throws when full.
+  void grow_scalars();
+  std::int32_t make_scalar_node(std::int32_t j);
+  // The reverse sweep over ScalarEntries [lo, hi), last first.
+  void sweep_scalars(std::size_t lo, std::size_t hi);
+  // The same in anomaly mode, checking each gradient written.
+  void check_scalars(std::size_t lo, std::size_t hi);
   static inline thread_local Tape* current_ = nullptr;  // constant-initialised: a plain TLS load
 
   friend class NoGrad;
@@ -259,6 +336,13 @@ class Tape {
   std::vector<std::unique_ptr<Node[]>> owned_;   // the same blocks, owned
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+  std::vector<ScalarEntry*> scalar_blocks_;              // each kBlockMask + 1 entries
+  std::vector<std::unique_ptr<ScalarEntry[]>> scalar_owned_;
+  ScalarEntry* scalar_next_ = nullptr;  // the next free entry in the block being filled
+  ScalarEntry* scalar_end_ = nullptr;
+  std::size_t scalars_ = 0;
+  std::int32_t last_scalar_ = -1, last_scalar_node_ = -1;  // scalar_node's memory
+  double sink_ = 0.0;
   Arena<double> values_;
   Arena<double> adjoints_;
   Arena<std::int64_t> ints_;

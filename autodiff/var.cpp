@@ -49,18 +49,39 @@ void Var::throw_invalid(Var v, const char* op) {
   throw StaleVarError(fmt::format("{}: invalid Var", op));
 }
 
-Index Var::rows() const { return Tape::current().node(index("Var::rows")).rows; }
-Index Var::cols() const { return Tape::current().node(index("Var::cols")).cols; }
+namespace {
+
+// The ScalarEntry a Var stands for, or nullptr when it is a node. Reading a Var
+// records nothing, so that a loop that prints item() does not grow the tape.
+const ScalarEntry* entry_of(const Var& v, const char* op) {
+  const Tape& t = Tape::current();
+  const std::int32_t k = v.entry(t, op);
+  return k >= 0 ? nullptr : &t.scalar(-2 - k);
+}
+
+}  // namespace
+
+Index Var::rows() const {
+  if (entry_of(*this, "Var::rows")) return 1;
+  return Tape::current().node(index("Var::rows")).rows;
+}
+Index Var::cols() const {
+  if (entry_of(*this, "Var::cols")) return 1;
+  return Tape::current().node(index("Var::cols")).cols;
+}
 bool Var::requires_grad() const {
+  if (const ScalarEntry* e = entry_of(*this, "Var::requires_grad")) return Tape::current().needs_grad(*e);
   return Tape::current().node(index("Var::requires_grad")).needs_grad();
 }
 
 ConstMap Var::value() const {
+  if (const ScalarEntry* e = entry_of(*this, "Var::value")) return {&e->val, 1, 1};
   const Node& n = Tape::current().node(index("Var::value"));
   return {n.val, n.rows, n.cols};
 }
 
 double Var::item() const {
+  if (const ScalarEntry* e = entry_of(*this, "Var::item")) return e->val;
   const Node& n = Tape::current().node(index("Var::item"));
   if (n.size() != 1) {
     throw ShapeError(fmt::format("Var::item: needs a 1x1 Var, got {}x{}", n.rows, n.cols));
@@ -69,6 +90,9 @@ double Var::item() const {
 }
 
 Array Var::grad() const {
+  if (const ScalarEntry* e = entry_of(*this, "Var::grad")) {
+    return Array::Constant(1, 1, Tape::current().needs_grad(*e) ? e->adj : 0.0);
+  }
   const Node& n = Tape::current().node(index("Var::grad"));
   if (!n.adj || n.fresh) return Array::Zero(n.rows, n.cols);
   return n.grad();

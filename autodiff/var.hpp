@@ -58,8 +58,16 @@ class Var {
 
   // Internal: the node index, checked for an op named `op`. Throws StaleVarError
   // if the Var is empty, from another thread, or from a cleared tape.
+  // A 1x1 op's compact record (ScalarEntry) is given a node that stands for it here.
   std::int32_t index(const char* op) const { return index(Tape::current(), op); }
   std::int32_t index(const Tape& current, const char* op) const {
+    const std::int32_t k = entry(current, op);
+    if (k >= 0) [[likely]] return k;
+    // current is the calling thread's tape (ops pass Tape::current()), never a const object.
+    return const_cast<Tape&>(current).scalar_node(-2 - k);
+  }
+  // Internal: the same check, but a ScalarEntry j comes back as -2 - j, unpromoted.
+  std::int32_t entry(const Tape& current, const char* op) const {
     if (generation_ == current.generation()) [[likely]] {
       return index_;
     }
@@ -67,6 +75,14 @@ class Var {
   }
   // Internal: wrap a node of the current tape.
   static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
+  // Internal: the raw index (as entry()) when the Var belongs to `current`, false
+  // (and no throw) otherwise, for a fast path that leaves errors to a slow one.
+  bool try_entry(const Tape& current, std::int32_t& k) const {
+    k = index_;
+    return generation_ == current.generation();
+  }
+  // Internal: wrap ScalarEntry j of the current tape.
+  static Var from_scalar(Tape& t, std::int32_t j) { return from_node(t, -2 - j); }
   static Var from_node(Tape& t, std::int32_t index) {
     Var v;
     v.generation_ = t.generation();
@@ -82,7 +98,7 @@ class Var {
   // only picks the error message. 16 trivially copyable bytes: an op returns a
   // Var in two registers, where a larger handle would go through memory.
   std::uint64_t generation_ = 0;  // the recording it belongs to; 0 when empty
-  std::int32_t index_ = -1;
+  std::int32_t index_ = -1;       // a node, or -2 - j for ScalarEntry j
   std::uint32_t tape_ = 0;        // its tape's serial number
 };
 static_assert(sizeof(Var) == 16 && std::is_trivially_copyable_v<Var>,

@@ -3,7 +3,9 @@
 // now and then), recorded on the tape and swept backward, against the same
 // chain with a hand-written adjoint loop, and against the leanest tape we could
 // write (floor_chain). Reports nanoseconds per operation. Before timing, the
-// three must agree on the gradient.
+// three must agree on the gradient. The `_lean` pair runs a chain with no libm
+// call (v <- v * a + b), where the tape's own work is all there is to measure;
+// `--callgrind STEPS` runs it alone, for instruction counts (see main).
 #include "autodiff/autodiff.hpp"
 #include "bench/ratio_reporter.hpp"
 
@@ -16,6 +18,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <string_view>
 #include <vector>
 
 using namespace autodiff;
@@ -52,6 +56,38 @@ Gradient tape_gradient(int steps, Parameter& a, Parameter& b, Parameter& x) {
   }
   backward(v);
   return {a.grad()(0), b.grad()(0), x.grad()(0)};
+}
+
+// The libm-free chain: v <- v * a + b, two ops a step.
+constexpr int kLeanSteps = 50'000;
+constexpr double kLeanOps = 2.0 * kLeanSteps;
+
+Gradient lean_tape_gradient(int steps, Parameter& a, Parameter& b, Parameter& x) {
+  tape().clear();
+  a.zero_grad();
+  b.zero_grad();
+  x.zero_grad();
+  Var va = a, vb = b;
+  Var v = x;
+  for (int k = 0; k < steps; ++k) v = v * va + vb;
+  backward(v);
+  return {a.grad()(0), b.grad()(0), x.grad()(0)};
+}
+
+Gradient lean_hand_gradient(int steps, std::vector<double>& pre) {
+  const double a = kA, b = kB;
+  double v = kX;
+  for (int k = 0; k < steps; ++k) {
+    pre[std::size_t(k)] = v;
+    v = v * a + b;
+  }
+  double dv = 1.0, da = 0.0, db = 0.0;
+  for (int k = steps - 1; k >= 0; --k) {
+    da += dv * pre[std::size_t(k)];
+    db += dv;
+    dv *= a;
+  }
+  return {da, db, dv};
 }
 
 // The same chain, forward storing each intermediate, then a reverse loop of
@@ -155,6 +191,20 @@ void floor_chain(benchmark::State& state) {
   count_ops(state);
 }
 
+void tape_chain_lean(benchmark::State& state) {
+  Parameter a(kA), b(kB), x(kX);
+  for (auto _ : state) benchmark::DoNotOptimize(lean_tape_gradient(kLeanSteps, a, b, x));
+  state.counters["time_per_op"] = benchmark::Counter(
+      kLeanOps, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void hand_chain_lean(benchmark::State& state) {
+  std::vector<double> pre(kLeanSteps);
+  for (auto _ : state) benchmark::DoNotOptimize(lean_hand_gradient(kLeanSteps, pre));
+  state.counters["time_per_op"] = benchmark::Counter(
+      kLeanOps, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 // Whether the three chains give one gradient over `steps` steps (within rounding).
 bool gradients_agree(int steps) {
   Parameter a(kA), b(kB), x(kX);
@@ -171,6 +221,13 @@ bool gradients_agree(int steps) {
       return false;
     }
   }
+  std::vector<double> pre(std::size_t(steps) * 2);
+  const Gradient lean_want = lean_hand_gradient(2 * steps, pre);
+  const Gradient lean = lean_tape_gradient(2 * steps, a, b, x);
+  if (!close(lean.da, lean_want.da) || !close(lean.db, lean_want.db) || !close(lean.dx, lean_want.dx)) {
+    fmt::print(stderr, "scalar_chain_bench: the libm-free chains disagree over {} steps\n", 2 * steps);
+    return false;
+  }
   return true;
 }
 
@@ -181,14 +238,28 @@ void stan_chain(benchmark::State& state) {
   count_ops(state);
 }
 
+// The libm-free chain on Stan's tape.
+void stan_chain_lean(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(peers::stan_linear_gradient(kLeanSteps, kA, kB, kX));
+  state.counters["time_per_op"] = benchmark::Counter(
+      kLeanOps, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+// Stan's gradients of both chains against the hand-written ones.
 bool stan_agrees(int steps) {
   HandStorage storage(steps);
-  const Gradient want = hand_gradient(steps, storage);
-  const peers::StanGradient g = peers::stan_chain_gradient(steps, kA, kB, kX);
+  std::vector<double> pre(std::size_t(steps));
+  const Gradient want[] = {hand_gradient(steps, storage), lean_hand_gradient(steps, pre)};
+  const peers::StanGradient got[] = {peers::stan_chain_gradient(steps, kA, kB, kX),
+                                     peers::stan_linear_gradient(steps, kA, kB, kX)};
   auto close = [](double p, double q) { return std::abs(p - q) <= 1e-12 * (1.0 + std::abs(q)); };
-  if (close(g.da, want.da) && close(g.db, want.db) && close(g.dx, want.dx)) return true;
-  fmt::print(stderr, "scalar_chain_bench: Stan's gradient disagrees over {} steps\n", steps);
-  return false;
+  for (int k = 0; k < 2; ++k) {
+    if (!close(got[k].da, want[k].da) || !close(got[k].db, want[k].db) || !close(got[k].dx, want[k].dx)) {
+      fmt::print(stderr, "scalar_chain_bench: Stan's gradient of chain {} disagrees over {} steps\n", k, steps);
+      return false;
+    }
+  }
+  return true;
 }
 #endif
 
@@ -200,8 +271,25 @@ BENCHMARK(floor_chain);
 #ifdef DESCENT_BENCH_PEERS
 BENCHMARK(stan_chain);
 #endif
+BENCHMARK(tape_chain_lean);
+BENCHMARK(hand_chain_lean);
+#ifdef DESCENT_BENCH_PEERS
+BENCHMARK(stan_chain_lean);
+#endif
 
 int main(int argc, char** argv) {
+  // Instructions per op: run the libm-free chain 10 times on a warm tape under
+  // valgrind --tool=callgrind at two lengths (after one warm-up run, which counts
+  // too): instructions per op = (I(long) - I(short)) / (11 * 2 * step difference).
+  if (argc == 3 && std::string_view(argv[1]) == "--callgrind") {
+    const int steps = std::atoi(argv[2]);
+    Parameter a(kA), b(kB), x(kX);
+    lean_tape_gradient(steps, a, b, x);  // the tape's memory, allocated once
+    double sink = 0.0;
+    for (int r = 0; r < 10; ++r) sink += lean_tape_gradient(steps, a, b, x).da;
+    fmt::print("{} steps, 10 runs: da sum {}, tape {} bytes\n", steps, sink, tape().capacity().bytes());
+    return 0;
+  }
   // Short chains keep d/dx above underflow; the full one checks a and b.
   if (!gradients_agree(10) || !gradients_agree(kSteps)) return 1;
 #ifdef DESCENT_BENCH_PEERS

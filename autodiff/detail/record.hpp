@@ -125,9 +125,33 @@ template <class R>
   return finish(t, k);
 }
 
+// A 1x1 operand of a 1x1 op: its value, and the adjoint its ScalarEntry adds
+// into (nullptr when it takes no gradient; see take() for a node's).
+struct ScalarOperand {
+  double val;
+  double* adj;
+  Node* node;  // when it is a node
+  // The adjoint to add into, made ready (Tape::scalar_target) once the op is sure to use it.
+  double* take(Tape& t) const { return node && adj ? t.scalar_target(*node) : adj; }
+};
+
+// Reads Var v as a 1x1 operand of op; false when it is a larger node.
+inline bool scalar_operand(Tape& t, Var v, const char* op, ScalarOperand& out) {
+  const std::int32_t k = v.entry(t, op);
+  if (k < 0) [[likely]] {
+    ScalarEntry& e = t.scalar(-2 - k);
+    out = {e.val, t.needs_grad(e) ? &e.adj : nullptr, nullptr};
+    return true;
+  }
+  Node& n = t.node(k);
+  if (n.rows != 1 || n.cols != 1) return false;
+  out = {n.val[0], n.adj, &n};
+  return true;
+}
+
+// A rule applied to 1x1 Vars, recorded as a node: in anomaly mode, which names the op.
 template <class R>
-Var eager_unary(Var av, double c = 0.0) {
-  Tape& t = Tape::current();
+[[gnu::noinline]] Var unary_node(Tape& t, Var av, double c) {
   const std::int32_t ia = av.index(t, R::name);
   const Node& a = t.node(ia);
   if (a.rows != 1 || a.cols != 1) return unary_array<R>(t, a, ia, c);
@@ -135,6 +159,57 @@ Var eager_unary(Var av, double c = 0.0) {
   Scalar y;
   y = R::forward(UnaryArgs<ScalarMap>{x, c});
   return finish(t, t.record_scalar(R::name, y(0, 0), a.adj, &unary_backward_scalar<R>, ia, -1, c));
+}
+
+// The ScalarEntry of rule R on 1x1 operand a: the rule's forward and backward
+// both run now, with g = 1, which gives the partial derivative. The caller made
+// sure there is room (Tape::scalar_fast_path).
+template <class R>
+[[gnu::always_inline]] inline Var unary_entry(Tape& t, const ScalarOperand& a, double c) {
+  const Scalar x = Scalar::Constant(a.val), one = Scalar::Constant(1.0);
+  const Scalar y = R::forward(UnaryArgs<Scalar>{x, c});
+  if (!a.adj || !t.grad_enabled()) {
+    return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), t.sink(), 0.0, t.sink(), 0.0));
+  }
+  const double d = R::backward(UnaryGradArgs<Scalar, Scalar, Scalar>{one, x, y, c})(0, 0);
+  return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), a.take(t), d, t.sink(), 0.0));
+}
+
+// A Var as a 1x1 operand, for the fast path: false when it is stale (the slow
+// path throws), or larger than 1x1.
+inline bool fast_operand(Tape& t, Var v, ScalarOperand& out) {
+  std::int32_t k;
+  if (!v.try_entry(t, k)) [[unlikely]] return false;
+  if (k < 0) [[likely]] {
+    ScalarEntry& e = t.scalar(-2 - k);
+    out = {e.val, t.needs_grad(e) ? &e.adj : nullptr, nullptr};
+    return true;
+  }
+  Node& n = t.node(k);
+  if (n.rows != 1 || n.cols != 1) return false;
+  out = {n.val[0], n.adj, &n};
+  return true;
+}
+
+// Whatever the fast path leaves: a thread's first op, a stale Var (which throws
+// here, naming the op), anomaly mode, a full block of entries, larger operands.
+template <class R>
+[[gnu::noinline]] Var unary_slow(Var av, double c) {
+  Tape& t = Tape::current();
+  ScalarOperand a;
+  if (!scalar_operand(t, av, R::name, a) || t.anomaly_detection()) return unary_node<R>(t, av, c);
+  t.reserve_scalar_entry();
+  return unary_entry<R>(t, a, c);
+}
+
+// On 1x1 Vars a rule records a ScalarEntry, in a path with no call and no
+// frame; the rest goes to unary_slow.
+template <class R>
+Var eager_unary(Var av, double c = 0.0) {
+  Tape* t = Tape::current_if_made();
+  ScalarOperand a;
+  if (!t || !t->scalar_fast_path() || !fast_operand(*t, av, a)) [[unlikely]] return unary_slow<R>(av, c);
+  return unary_entry<R>(*t, a, c);
 }
 
 template <class R>
@@ -178,9 +253,9 @@ template <class R>
   return record(t, R::name, y, &binary_backward<R>, ia, ib);
 }
 
+// A rule applied to Vars recorded as a node: arrays, and 1x1 values in anomaly mode.
 template <class R>
-Var eager_binary(Var av, Var bv) {
-  Tape& t = Tape::current();
+[[gnu::noinline]] Var binary_node(Tape& t, Var av, Var bv) {
   const std::int32_t ia = av.index(t, R::name);
   const std::int32_t ib = bv.index(t, R::name);
   const Node& na = t.node(ia);
@@ -194,6 +269,43 @@ Var eager_binary(Var av, Var bv) {
   y = R::forward(BinaryArgs<ScalarMap, ScalarMap>{a, b});
   return finish(t, t.record_scalar(R::name, y(0, 0), na.adj || nb.adj, &binary_backward_scalar<R>,
                                    ia, ib));
+}
+
+template <class R>
+[[gnu::always_inline]] inline Var binary_entry(Tape& t, const ScalarOperand& a, const ScalarOperand& b) {
+  const Scalar x = Scalar::Constant(a.val), z = Scalar::Constant(b.val), one = Scalar::Constant(1.0);
+  const Scalar y = R::forward(BinaryArgs<Scalar, Scalar>{x, z});
+  if ((!a.adj && !b.adj) || !t.grad_enabled()) {
+    return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), t.sink(), 0.0, t.sink(), 0.0));
+  }
+  const BinaryGradArgs<Scalar, Scalar, Scalar, Scalar> s{one, x, z, y};
+  const double da = a.adj ? R::da(s)(0, 0) : 0.0;
+  const double db = b.adj ? R::db(s)(0, 0) : 0.0;
+  // The operand that takes a gradient goes first: to_a is the sink only for an entry without one.
+  if (!a.adj) return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), b.take(t), db, t.sink(), 0.0));
+  return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), a.take(t), da, b.adj ? b.take(t) : t.sink(), db));
+}
+
+template <class R>
+[[gnu::noinline]] Var binary_slow(Var av, Var bv) {
+  Tape& t = Tape::current();
+  ScalarOperand a, b;
+  // Both are read (and checked) before either is tested, so that a stale b is reported.
+  const bool a1 = scalar_operand(t, av, R::name, a);
+  const bool b1 = scalar_operand(t, bv, R::name, b);
+  if (!a1 || !b1 || t.anomaly_detection()) return binary_node<R>(t, av, bv);
+  t.reserve_scalar_entry();
+  return binary_entry<R>(t, a, b);
+}
+
+template <class R>
+Var eager_binary(Var av, Var bv) {
+  Tape* t = Tape::current_if_made();
+  ScalarOperand a, b;
+  if (!t || !t->scalar_fast_path() || !fast_operand(*t, av, a) || !fast_operand(*t, bv, b)) [[unlikely]] {
+    return binary_slow<R>(av, bv);
+  }
+  return binary_entry<R>(*t, a, b);
 }
 
 }  // namespace autodiff::detail

@@ -78,10 +78,19 @@ struct Params {
   ParameterList pointers() { return {&p[0], &p[1], &p[2]}; }
 };
 
-// The nodes from `first` on that have a reverse rule: ops, not leaves.
-std::size_t ops_since(std::size_t first) {
+// Where the tape stands: its nodes, and its ScalarEntries (1x1 ops on 1x1 Vars).
+struct Mark {
+  std::size_t nodes = tape().size(), scalars = tape().scalar_size();
+};
+
+// The ops recorded since `first` that pass a gradient on: nodes with a reverse rule (not
+// leaves), and ScalarEntries that take a gradient.
+std::size_t ops_since(const Mark& first) {
   std::size_t ops = 0;
-  for (std::size_t k = first; k < tape().size(); ++k) ops += tape().node(std::int32_t(k)).backward != nullptr;
+  for (std::size_t j = first.scalars; j < tape().scalar_size(); ++j) {
+    ops += tape().needs_grad(tape().scalar(std::int32_t(j)));
+  }
+  for (std::size_t k = first.nodes; k < tape().size(); ++k) ops += tape().node(std::int32_t(k)).backward != nullptr;
   return ops;
 }
 
@@ -90,7 +99,7 @@ std::size_t ops_since(std::size_t first) {
 // whether its result is 1x1 (then every leaf it uses is, as broadcasting never shrinks).
 std::tuple<Var, std::size_t, bool> record(const Tree& f, Params& ps) {
   const Var a = ps.p[0], b = ps.p[1], c = ps.p[2];
-  const std::size_t before = tape().size();
+  const Mark before;
   const Var z = f(a, b, c, ps.d);
   const std::size_t ops = ops_since(before);
   if (z.is_scalar()) return {z, ops, true};
@@ -183,9 +192,9 @@ BOOST_AUTO_TEST_CASE(the_job_duration_loss_is_one_node_with_the_hand_derived_gra
 BOOST_AUTO_TEST_CASE(ops_on_vars_alone_record_at_once) {
   tape().clear();
   const Var a(2.0), b(3.0);
-  const std::size_t before = tape().size();
-  const Var z = a * b + 1.0;  // two Vars: two nodes, as before there were expressions
-  BOOST_TEST(tape().size() == before + 2);
+  const Mark before;
+  const Var z = a * b + 1.0;  // two Vars: two ops (1x1: ScalarEntries), as before there were expressions
+  BOOST_TEST(tape().size() + tape().scalar_size() == before.nodes + before.scalars + 2);
   BOOST_TEST(z.item() == 7.0);
 }
 
@@ -194,9 +203,9 @@ BOOST_AUTO_TEST_CASE(an_expression_records_nothing_until_it_becomes_a_var_and_th
   const Constant d(Array::Constant(2, 2, 2.0));
   const Parameter pb(3.0), pc(0.5);
   const Var b = pb, c = pc;
-  const std::size_t before = tape().size();
+  const Mark before;
   const auto e = d * b + c;  // a Constant operand makes every op an Expr
-  BOOST_TEST(tape().size() == before + 1);  // d's leaf only
+  BOOST_TEST(tape().size() == before.nodes + 1);  // d's leaf only
   BOOST_TEST(ops_since(before) == 0u);
   const Var z = e;
   BOOST_TEST(ops_since(before) == 1u);
@@ -221,7 +230,7 @@ BOOST_AUTO_TEST_CASE(expr_of_a_var_makes_a_chain_of_vars_one_node) {
     t0.zero_grad();
     t1.zero_grad();
     const Var x(xv), y(yv), a = t0, b = t1;
-    const std::size_t before = tape().size();
+    const Mark before;
     const Var loss = as_expression ? sum(square(y - (a + b * expr(x)))) : sum(square(y - (a + b * x)));
     const std::size_t ops = ops_since(before);
     backward(loss);
@@ -243,7 +252,7 @@ BOOST_AUTO_TEST_CASE(a_row_broadcast_is_recorded_op_by_op_with_the_same_gradient
   auto f = [&](const Var& a, const Var& b) { return tanh(d * a + b) * 2.0; };
   tape().clear();
   const Var va = m, vb = row;
-  const std::size_t before = tape().size();
+  const Mark before;
   const Var z = f(va, vb);
   BOOST_TEST(ops_since(before) == 4u);  // * + tanh *: the row does not fit one node
   BOOST_TEST(z.rows() == 4);
