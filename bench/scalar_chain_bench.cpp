@@ -248,7 +248,7 @@ void stan_chain_lean(benchmark::State& state) {
 // Stan's gradients of both chains against the hand-written ones.
 bool stan_agrees(int steps) {
   HandStorage storage(steps);
-  std::vector<double> pre(std::size_t(steps));
+  std::vector<double> pre(static_cast<std::size_t>(steps));
   const Gradient want[] = {hand_gradient(steps, storage), lean_hand_gradient(steps, pre)};
   const peers::StanGradient got[] = {peers::stan_chain_gradient(steps, kA, kB, kX),
                                      peers::stan_linear_gradient(steps, kA, kB, kX)};
