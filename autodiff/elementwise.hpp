@@ -200,8 +200,8 @@ struct ClampMax {
 struct Maximum {
   static constexpr const char* name = "maximum";
   static constexpr auto forward = [](const auto& s) {
-    const auto a = detail::full(s.a, s.b);
-    const auto b = detail::full(s.b, s.a);
+    const auto& a = detail::full(s.a, s.b);
+    const auto& b = detail::full(s.b, s.a);
     return (a > b || a != a).select(a, b);
   };
   static constexpr auto da = [](const auto& s) { return s.g * detail::win_share(s.a, s.b); };
@@ -212,8 +212,8 @@ struct Maximum {
 struct Minimum {
   static constexpr const char* name = "minimum";
   static constexpr auto forward = [](const auto& s) {
-    const auto a = detail::full(s.a, s.b);
-    const auto b = detail::full(s.b, s.a);
+    const auto& a = detail::full(s.a, s.b);
+    const auto& b = detail::full(s.b, s.a);
     return (a < b || a != a).select(a, b);
   };
   static constexpr auto da = [](const auto& s) { return s.g * detail::win_share(s.b, s.a); };

@@ -50,20 +50,22 @@ struct BinaryGradArgs {
 
 // x as an array of y's shape when x is a plain double, else x itself: for the
 // binary rules that need a comparison or a select, which Eigen has on arrays only.
+// x itself is returned by reference: a copy of a plain array (the 1x1 path's
+// operands) would die with the rule while the expression it returns still reads it.
 template <class X, class Y>
-auto full(const X& x, const Y& y) {
+decltype(auto) full(const X& x, const Y& y) {
   if constexpr (std::is_arithmetic_v<X>) {
     return std::decay_t<Y>::PlainObject::Constant(y.rows(), y.cols(), x);
   } else {
-    return x;
+    return (x);
   }
 }
 
 // What x receives in maximum(x, y): 1 where x > y, 1/2 at a tie (as PyTorch), else 0.
 template <class X, class Y>
 auto win_share(const X& x, const Y& y) {
-  const auto a = full(x, y);
-  const auto b = full(y, x);
+  const auto& a = full(x, y);
+  const auto& b = full(y, x);
   return (a > b).template cast<double>() + 0.5 * (a == b).template cast<double>();
 }
 

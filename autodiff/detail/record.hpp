@@ -135,9 +135,8 @@ struct ScalarOperand {
   double* take(Tape& t) const { return node && adj ? t.scalar_target(*node) : adj; }
 };
 
-// Reads Var v as a 1x1 operand of op; false when it is a larger node.
-inline bool scalar_operand(Tape& t, Var v, const char* op, ScalarOperand& out) {
-  const std::int32_t k = v.entry(t, op);
+// Reads entry or node k (as Var::entry gives it) as a 1x1 operand; false when it is a larger node.
+[[gnu::always_inline]] inline bool operand_at(Tape& t, std::int32_t k, ScalarOperand& out) {
   if (k < 0) [[likely]] {
     ScalarEntry& e = t.scalar(-2 - k);
     out = {e.val, t.needs_grad(e) ? &e.adj : nullptr, nullptr};
@@ -147,6 +146,11 @@ inline bool scalar_operand(Tape& t, Var v, const char* op, ScalarOperand& out) {
   if (n.rows != 1 || n.cols != 1) return false;
   out = {n.val[0], n.adj, &n};
   return true;
+}
+
+// Reads Var v as a 1x1 operand of op (throwing if it is stale); false when it is a larger node.
+inline bool scalar_operand(Tape& t, Var v, const char* op, ScalarOperand& out) {
+  return operand_at(t, v.entry(t, op), out);
 }
 
 // A rule applied to 1x1 Vars, recorded as a node: in anomaly mode, which names the op.
@@ -180,15 +184,7 @@ template <class R>
 inline bool fast_operand(Tape& t, Var v, ScalarOperand& out) {
   std::int32_t k;
   if (!v.try_entry(t, k)) [[unlikely]] return false;
-  if (k < 0) [[likely]] {
-    ScalarEntry& e = t.scalar(-2 - k);
-    out = {e.val, t.needs_grad(e) ? &e.adj : nullptr, nullptr};
-    return true;
-  }
-  Node& n = t.node(k);
-  if (n.rows != 1 || n.cols != 1) return false;
-  out = {n.val[0], n.adj, &n};
-  return true;
+  return operand_at(t, k, out);
 }
 
 // Whatever the fast path leaves: a thread's first op, a stale Var (which throws
