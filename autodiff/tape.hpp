@@ -251,12 +251,6 @@ class Tape {
   // Where a ScalarEntry adds its contribution to an operand that takes no gradient.
   double* sink() { return &sink_; }
   bool needs_grad(const ScalarEntry& e) const { return e.to_a != &sink_; }
-  // Appends a ScalarEntry and returns its number. to_a is the sink only when
-  // to_b is too (an entry takes a gradient if any operand does).
-  std::int32_t record_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
-    reserve_scalar_entry();
-    return emplace_scalar_entry(val, to_a, da, to_b, db);
-  }
   // Whether a ScalarEntry can be recorded without growing, and with no check to
   // run (anomaly mode records nodes): then emplace_scalar_entry records it.
   bool scalar_fast_path() const { return scalar_next_ != scalar_end_ && !anomaly_; }
@@ -264,6 +258,8 @@ class Tape {
   void reserve_scalar_entry() {
     if (scalar_next_ == scalar_end_) [[unlikely]] grow_scalars();
   }
+  // Appends a ScalarEntry (after reserve_scalar_entry) and returns its number. to_a
+  // is the sink only when to_b is too (an entry takes a gradient if any operand does).
   std::int32_t emplace_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
     *scalar_next_++ = ScalarEntry{val, 0.0, to_a, to_b, da, db};
     return std::int32_t(scalars_++);
