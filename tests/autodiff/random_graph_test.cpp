@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Random expression graphs: a seeded generator composes ops of the op table (depth up to
-// 8, broadcasting shapes, shared subexpressions, 1-3 Parameters) and checks the tape
+// 8, broadcasting shapes, shared subexpressions, 1-3 Parameters; ops bound to a geometry or
+// three operands get operands carried to a sample shape by matmul) and checks the tape
 // gradient against central differences. Run more with: random_graph_test -- --graphs N --seed S
 // (and --graph G to rerun graph G alone); a failure prints the seed, index and graph.
 #define BOOST_TEST_MODULE random_graph
@@ -11,9 +12,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace {
@@ -28,12 +32,14 @@ constexpr int kMaxDepth = 8;
 struct GraphNode {
   std::string label;                             // "e3", "p0[3x2]", "c1[1x4]"
   std::string text;                              // what computes it: "tanh((e1 + p0[3x2]))"
+  std::string op;                                // the op table's row name; empty for leaves and glue
   std::vector<int> args;                         // earlier nodes
   std::function<Var(const std::vector<Var>&)> fn;  // empty for leaves
   int param = -1, constant = -1;
   Shape shape;
   int depth = 0;
   bool operand = true;  // false once replaced by a scaled copy
+  bool live = false;    // depends on a Parameter: the gradient reaches it
 };
 
 // A graph is a program: nodes in evaluation order, then loss = sum over sinks of dot(node, w).
@@ -140,14 +146,16 @@ class Generator {
     return {kind == 1 || kind == 3 ? pick(2, 4) : 1, kind == 2 || kind == 3 ? pick(2, 4) : 1};
   }
 
-  void add_leaf(std::string label, Shape s, int param, int constant) {
+  int add_leaf(std::string label, Shape s, int param, int constant) {
     GraphNode n;
     n.label = std::move(label);
     n.shape = s;
     n.param = param;
     n.constant = constant;
+    n.live = param >= 0;
     g_.nodes.push_back(std::move(n));
     values_.push_back(value_of(g_.nodes.size() - 1));
+    return int(g_.nodes.size() - 1);
   }
 
   // The value of node k at the graph's point, computed on the tape kept during building.
@@ -162,7 +170,10 @@ class Generator {
     GraphNode n;
     n.label = fmt::format("e{}", g_.nodes.size());
     n.text = std::move(text);
-    for (int a : args) n.depth = std::max(n.depth, g_.nodes[std::size_t(a)].depth + 1);
+    for (int a : args) {
+      n.depth = std::max(n.depth, g_.nodes[std::size_t(a)].depth + 1);
+      n.live = n.live || g_.nodes[std::size_t(a)].live;
+    }
     n.args = std::move(args);
     n.fn = std::move(fn);
     g_.nodes.push_back(std::move(n));
@@ -228,7 +239,6 @@ class Generator {
         const bool hidden = std::any_of(c.begin(), c.end(), [&](int a) { return !g_.nodes[std::size_t(a)].operand; });
         return hidden || depth >= kMaxDepth || !op.accepts(shapes);
       });
-      if (candidates.empty()) continue;
       // Half the time extend the newest node, so that chains grow deep.
       if (pick(0, 1) == 0) {
         std::vector<std::vector<int>> chained;
@@ -237,16 +247,68 @@ class Generator {
         }
         if (!chained.empty()) candidates = std::move(chained);
       }
-      std::vector<int> args = candidates[std::size_t(pick(0, int(candidates.size()) - 1))];
+      std::vector<int> args = candidates.empty() ? fitted_operands(op)
+                                                 : candidates[std::size_t(pick(0, int(candidates.size()) - 1))];
+      if (args.empty()) continue;
       std::string text = op.display;
       for (std::size_t k = 0; k < args.size(); ++k) {
         args[k] = into_domain(args[k], op.domains[k]);
         const std::string placeholder = fmt::format("{{{}}}", k);
         text.replace(text.find(placeholder), placeholder.size(), g_.nodes[std::size_t(args[k])].label);
       }
-      tame(add(text, args, op.apply));
+      const int k = add(text, args, op.apply);
+      g_.nodes[std::size_t(k)].op = op.name;
+      tame(k);
       return;
     }
+  }
+
+  // Operands for an op that no tuple of existing nodes fits (three operands, or widths
+  // bound to a geometry, as conv2d, the pools and layer_norm): one of the op's sample
+  // shape tuples, each operand an existing node carried to its shape by matmul with
+  // constants, so that the gradient still flows through the rest of the graph.
+  std::vector<int> fitted_operands(const OpInfo& op) {
+    if (op.samples.empty()) return {};
+    std::vector<int> sources, live;
+    for (int i = 0; i < int(g_.nodes.size()); ++i) {
+      const GraphNode& n = g_.nodes[std::size_t(i)];
+      if (n.operand && n.depth < kMaxDepth - 2) {
+        sources.push_back(i);
+        if (n.live) live.push_back(i);
+      }
+    }
+    if (sources.empty()) return {};
+    const std::vector<Shape>& shapes = op.samples[std::size_t(pick(0, int(op.samples.size()) - 1))];
+    std::vector<int> args;
+    for (const Shape& s : shapes) {
+      // The first operand depends on a Parameter whenever one can, so the op is on a gradient path.
+      const std::vector<int>& from = args.empty() && !live.empty() ? live : sources;
+      args.push_back(fit(from[std::size_t(pick(0, int(from.size()) - 1))], s));
+    }
+    return args;
+  }
+
+  // Node k carried to shape s: C1 * k * C2 with constants of matching sizes (either
+  // factor left out when the rows or columns already match), entries of order 1/sqrt(n)
+  // so that magnitudes stay of order one.
+  int fit(int k, Shape s) {
+    const Shape from = g_.nodes[std::size_t(k)].shape;
+    if (from.cols != s.cols) k = multiply(k, constant({from.cols, s.cols}, from.cols), false);
+    if (from.rows != s.rows) k = multiply(k, constant({s.rows, from.rows}, from.rows), true);
+    return k;
+  }
+
+  int constant(Shape s, Index inner) {
+    g_.constants.push_back(support::sample(Domain::real, s, rng_) / std::sqrt(double(inner)));
+    const int c = int(g_.constants.size()) - 1;
+    return add_leaf(fmt::format("c{}[{}]", c, support::to_string(s)), s, -1, c);
+  }
+
+  int multiply(int k, int c, bool constant_first) {
+    const std::string& a = g_.nodes[std::size_t(constant_first ? c : k)].label;
+    const std::string& b = g_.nodes[std::size_t(constant_first ? k : c)].label;
+    return add(fmt::format("matmul({}, {})", a, b), {constant_first ? c : k, constant_first ? k : c},
+               [](const std::vector<Var>& v) { return matmul(v[0], v[1]); });
   }
 
   std::mt19937_64 rng_;
@@ -355,4 +417,28 @@ BOOST_AUTO_TEST_CASE(generated_graphs_share_subexpressions_broadcast_and_respect
   BOOST_TEST(shared >= 30);
   BOOST_TEST(broadcast >= 30);
   BOOST_TEST(deep >= 10);
+}
+
+// Every differentiable row of the op table, including the three-operand and geometry-bound
+// ones (conv2d, the pools, layer_norm), is drawn among the default seed's graphs, on a
+// path from a Parameter (so that the gradient check goes through it) in at least 10 of them.
+BOOST_AUTO_TEST_CASE(every_differentiable_op_of_the_table_is_on_a_gradient_path_in_the_default_graphs) {
+  const Options o = options();
+  std::map<std::string, int> graphs_with;
+  for (int g = 0; g < o.graphs; ++g) {
+    std::set<std::string> ops;
+    for (const GraphNode& n : Generator(o.seed, g).build().nodes) {
+      if (n.live) ops.insert(n.op);
+    }
+    for (const std::string& op : ops) ++graphs_with[op];
+  }
+  std::pair<int, std::string> rarest{o.graphs + 1, ""};
+  for (const OpInfo& op : support::op_table()) {
+    if (op.differentiable) {
+      rarest = std::min(rarest, std::pair{graphs_with[op.name], op.name});
+      BOOST_TEST(graphs_with[op.name] >= 10, op.name << " is on a gradient path in " << graphs_with[op.name]
+                                                      << " graphs of seed " << o.seed);
+    }
+  }
+  BOOST_TEST_MESSAGE("the rarest op on a gradient path, " << rarest.second << ", is in " << rarest.first << " graphs");
 }
