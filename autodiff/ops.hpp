@@ -105,11 +105,13 @@ Var max_pool2d(Var a, const Pool2dGeometry& geometry);
 Var avg_pool2d(Var a, const Pool2dGeometry& geometry);
 
 // ---- shape.cpp: side by side (equal rows), one above the other (equal columns),
-// and a new shape for the same elements in column-major order (PyTorch's reshape
-// reads row-major order: reshape(transpose(a), c, r) there is transpose(reshape(a, ...)) here).
+// a new shape for the same elements in column-major order (PyTorch's reshape
+// reads row-major order: reshape(transpose(a), c, r) there is transpose(reshape(a, ...)) here),
+// and copies of a, as torch.tile(a, (rows_times, cols_times)) (Tensor.repeat for 2-D).
 Var hstack(const std::vector<Var>& parts);
 Var vstack(const std::vector<Var>& parts);
 Var reshape(Var a, Index rows, Index cols);
+Var tile(Var a, Index rows_times, Index cols_times);
 
 // ---- loss.cpp: each reduced to 1x1 by the mean (default) or the sum over
 // elements, as PyTorch's reduction='mean' or 'sum'. pred and target have one shape.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// New shapes for the same elements: hstack, vstack (any number of parts) and reshape.
+// New shapes for the same elements: hstack, vstack (any number of parts), reshape and tile.
 #include "autodiff/detail/record.hpp"
 #include "autodiff/ops.hpp"
 
@@ -100,6 +100,32 @@ Var reshape(Var a, Index rows, Index cols) {
   return detail::record(t, "reshape", y, [](Tape& t, const Node& n) {
     Node& a = t.node(n.a);
     add_to(a, Eigen::Map<const Array>(n.adj, a.rows, a.cols));
+  }, ia);
+}
+
+// copies of a, rows_times down and cols_times across, as torch.tile(a, (rows_times, cols_times))
+Var tile(Var a, Index rows_times, Index cols_times) {
+  Tape& t = Tape::current();
+  const std::int32_t ia = a.index(t, "tile");
+  const Node& na = t.node(ia);
+  // Divided, not multiplied, so that no count overflows the check.
+  if (rows_times < 0 || cols_times < 0 || (na.rows > 0 && rows_times > Tape::kMaxDim / na.rows) ||
+      (na.cols > 0 && cols_times > Tape::kMaxDim / na.cols)) {
+    throw ShapeError(fmt::format("tile: a {} Var cannot be repeated {}x{} times: each count must be at least 0 "
+                                 "and the result at most {} rows and columns", shape(na), rows_times, cols_times,
+                                 Tape::kMaxDim));
+  }
+  Map y = t.new_value(na.rows * rows_times, na.cols * cols_times);
+  y = na.value().replicate(rows_times, cols_times);
+  // d(tile a) = the sum of the adjoint's blocks of a's shape
+  return detail::record(t, "tile", y, [](Tape& t, const Node& n) {
+    Node& a = t.node(n.a);
+    if (a.size() == 0) return;
+    Array g = Array::Zero(a.rows, a.cols);
+    for (Index j = 0; j < n.cols; j += a.cols) {
+      for (Index i = 0; i < n.rows; i += a.rows) g += n.grad().block(i, j, a.rows, a.cols);
+    }
+    add_to(a, g);
   }, ia);
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <regex>
 #include <stdexcept>
 
@@ -166,6 +167,15 @@ Array stack_ref(const Array& a, const Array& b, bool side_by_side) {
         y(i, j) = i < a.rows() ? a(i, j) : b(i - a.rows(), j);
       }
     }
+  }
+  return y;
+}
+
+// Element (i, j) is a's element (i mod a.rows, j mod a.cols).
+Array tile_ref(const Array& a, Index rows_times, Index cols_times) {
+  Array y(a.rows() * rows_times, a.cols() * cols_times);
+  for (Index j = 0; j < y.cols(); ++j) {
+    for (Index i = 0; i < y.rows(); ++i) y(i, j) = a(i % a.rows(), j % a.cols());
   }
   return y;
 }
@@ -785,6 +795,17 @@ std::vector<OpInfo> build() {
       "reshape(a, 1, size)", "reshape(Var,Index,Index)", "reshape({0}, 1, size)", one,
       [](const Vars& v) { return reshape(v[0], 1, v[0].size()); },
       [](const Arrays& a) { return reshape_ref(a[0], 1, a[0].size()); }, any_shape, unary_samples()));
+  t.push_back(row(
+      "tile(a, 2, 3)", "tile(Var,Index,Index)", "tile({0}, 2, 3)", one, [](const Vars& v) { return tile(v[0], 2, 3); },
+      [](const Arrays& a) { return tile_ref(a[0], 2, 3); }, any_shape, unary_samples(),
+      {{"3x2 tiled -1 times", {{3, 2}}, {"tile", "3x2", "-1x2"}, [](const Vars& v) { return tile(v[0], -1, 2); }},
+       {"3x2 tiled past 2^31 columns", {{3, 2}}, {"tile", "3x2", "1x1073741824", "2147483647"},
+        [](const Vars& v) { return tile(v[0], 1, Index(1) << 30); }},
+       {"3x2 tiled past the largest Index", {{3, 2}}, {"tile", "3x2", "9223372036854775807x1"},
+        [](const Vars& v) { return tile(v[0], std::numeric_limits<Index>::max(), 1); }}}));
+  t.push_back(row(
+      "tile(a, 1, 1)", "tile(Var,Index,Index)", "tile({0}, 1, 1)", one, [](const Vars& v) { return tile(v[0], 1, 1); },
+      [](const Arrays& a) { return tile_ref(a[0], 1, 1); }, any_shape, unary_samples()));
 
   // ---- loss.cpp
   const std::vector<Shapes> pair_samples = {{{1, 1}, {1, 1}}, {{3, 2}, {3, 2}}, {{1, 4}, {1, 4}}, {{4, 1}, {4, 1}}};
