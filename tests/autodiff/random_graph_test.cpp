@@ -111,11 +111,7 @@ class Generator {
       add_leaf(fmt::format("p{}[{}]", k, support::to_string(s)), s, k, -1);
     }
     const int n_constants = pick(0, 2);
-    for (int k = 0; k < n_constants; ++k) {
-      const Shape s = random_shape();
-      g_.constants.push_back(support::sample(Domain::real, s, rng_));
-      add_leaf(fmt::format("c{}[{}]", k, support::to_string(s)), s, -1, k);
-    }
+    for (int k = 0; k < n_constants; ++k) constant(random_shape());
     const int steps = pick(1, 16);
     for (int step = 0; step < steps; ++step) add_random_op();
 
@@ -298,17 +294,17 @@ class Generator {
     return k;
   }
 
-  int constant(Shape s, Index inner) {
+  // A constant leaf of shape s, its entries sampled in (-2, 2) / sqrt(inner).
+  int constant(Shape s, Index inner = 1) {
     g_.constants.push_back(support::sample(Domain::real, s, rng_) / std::sqrt(double(inner)));
     const int c = int(g_.constants.size()) - 1;
     return add_leaf(fmt::format("c{}[{}]", c, support::to_string(s)), s, -1, c);
   }
 
   int multiply(int k, int c, bool constant_first) {
-    const std::string& a = g_.nodes[std::size_t(constant_first ? c : k)].label;
-    const std::string& b = g_.nodes[std::size_t(constant_first ? k : c)].label;
-    return add(fmt::format("matmul({}, {})", a, b), {constant_first ? c : k, constant_first ? k : c},
-               [](const std::vector<Var>& v) { return matmul(v[0], v[1]); });
+    const int left = constant_first ? c : k, right = constant_first ? k : c;
+    return add(fmt::format("matmul({}, {})", g_.nodes[std::size_t(left)].label, g_.nodes[std::size_t(right)].label),
+               {left, right}, [](const std::vector<Var>& v) { return matmul(v[0], v[1]); });
   }
 
   std::mt19937_64 rng_;
