@@ -196,12 +196,21 @@ class Tape {
 
   // Which recording this is: a new number at every clear(), unique across all
   // tapes, so a Var from a cleared tape or another thread's tape never matches.
+  // Its low kSerialBits bits are the tape's serial number's (see serial_matches).
   std::uint64_t generation() const { return generation_; }
   // This tape's serial number: it only tells those two cases apart in error messages.
   std::uint32_t serial() const { return serial_; }
+  // Whether a generation was handed out by this tape (or by one whose serial number
+  // agrees in its low kSerialBits bits), for the error message of a stale Var.
+  bool serial_matches(std::uint64_t generation) const {
+    return (generation & kSerialMask) == (serial_ & kSerialMask);
+  }
+  static constexpr int kSerialBits = 16;
   std::size_t size() const { return size_; }
   // How many 1x1 ops were recorded as ScalarEntries (they are not nodes).
-  std::size_t scalar_size() const { return scalars_; }
+  std::size_t scalar_size() const {
+    return (scalar_block_ << kBlockBits) + std::size_t(scalar_next_ - scalar_base_);
+  }
   TapeCapacity capacity() const;
 
   // Nodes live in blocks that never move, so a Node& stays valid while the tape grows.
@@ -241,7 +250,7 @@ class Tape {
                        .backward = grad ? backward : nullptr, .op = op, .c = c, .rows = 1,
                        .cols = 1, .a = a, .b = b, .fresh = grad});
   }
-  // ScalarEntry j (a Var holds -2 - j; see Var::from_scalar). Blocks never move.
+  // ScalarEntry j, the j-th recorded since clear() (a Var holds its address). Blocks never move.
   ScalarEntry& scalar(std::int32_t j) {
     return scalar_blocks_[std::size_t(j) >> kBlockBits][j & kBlockMask];
   }
@@ -258,11 +267,12 @@ class Tape {
   void reserve_scalar_entry() {
     if (scalar_next_ == scalar_end_) [[unlikely]] grow_scalars();
   }
-  // Appends a ScalarEntry (after reserve_scalar_entry) and returns its number. to_a
-  // is the sink only when to_b is too (an entry takes a gradient if any operand does).
-  std::int32_t emplace_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
-    *scalar_next_++ = ScalarEntry{val, 0.0, to_a, to_b, da, db};
-    return std::int32_t(scalars_++);
+  // Appends a ScalarEntry (after reserve_scalar_entry) and returns it. to_a is the
+  // sink only when to_b is too (an entry takes a gradient if any operand does).
+  ScalarEntry* emplace_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
+    ScalarEntry* e = scalar_next_++;
+    *e = ScalarEntry{val, 0.0, to_a, to_b, da, db};
+    return e;
   }
   // The adjoint that a ScalarEntry adds into for 1x1 node n: a tape-owned adjoint
   // that would be assigned on its first contribution (fresh) is zeroed now instead,
@@ -275,11 +285,11 @@ class Tape {
     n.zeroed = !n.external;
     return n.adj;
   }
-  // A node that stands for ScalarEntry j, for the ops that read nodes: its value
+  // A node that stands for ScalarEntry e, for the ops that read nodes: its value
   // and adjoint are the entry's. Made on first use by such an op; one is remembered.
-  std::int32_t scalar_node(std::int32_t j) {
-    if (j == last_scalar_) return last_scalar_node_;
-    return make_scalar_node(j);
+  std::int32_t scalar_node(ScalarEntry* e) {
+    if (e == last_scalar_) return last_scalar_node_;
+    return make_scalar_node(e);
   }
 
   // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant),
@@ -312,14 +322,17 @@ class Tape {
     if (size_ == capacity_) [[unlikely]] grow(n.op);
     Node& slot = node(std::int32_t(size_));
     slot = n;
-    slot.scalars = std::int32_t(scalars_);
+    slot.scalars = std::int32_t(scalar_size());
     return std::int32_t(size_++);
   }
   // Adds a block of nodes, or throws when the tape is full.
   void grow(const char* op);
   // Moves to the next block of ScalarEntries, adding one if needed, or throws when full.
   void grow_scalars();
-  std::int32_t make_scalar_node(std::int32_t j);
+  std::int32_t make_scalar_node(ScalarEntry* e);
+  static constexpr std::uint64_t kSerialMask = (std::uint64_t{1} << kSerialBits) - 1;
+  // A new generation: a global count above, the serial number's low bits below.
+  std::uint64_t next_generation() const;
   // The reverse sweep over ScalarEntries [lo, hi), last first.
   void sweep_scalars(std::size_t lo, std::size_t hi);
   // The same in anomaly mode, checking each gradient written.
@@ -336,8 +349,10 @@ class Tape {
   std::vector<std::unique_ptr<ScalarEntry[]>> scalar_owned_;
   ScalarEntry* scalar_next_ = nullptr;  // the next free entry in the block being filled
   ScalarEntry* scalar_end_ = nullptr;
-  std::size_t scalars_ = 0;
-  std::int32_t last_scalar_ = -1, last_scalar_node_ = -1;  // scalar_node's memory
+  ScalarEntry* scalar_base_ = nullptr;  // the start of the block being filled
+  std::size_t scalar_block_ = 0;        // its number
+  ScalarEntry* last_scalar_ = nullptr;  // scalar_node's memory
+  std::int32_t last_scalar_node_ = -1;
   double sink_ = 0.0;
   Arena<double> values_;
   Arena<double> adjoints_;

@@ -135,14 +135,13 @@ struct ScalarOperand {
   double* take(Tape& t) const { return node && adj ? t.scalar_target(*node) : adj; }
 };
 
-// Reads entry or node k (as Var::entry gives it) as a 1x1 operand; false when it is a larger node.
-[[gnu::always_inline]] inline bool operand_at(Tape& t, std::int32_t k, ScalarOperand& out) {
-  if (k < 0) [[likely]] {
-    ScalarEntry& e = t.scalar(-2 - k);
-    out = {e.val, t.needs_grad(e) ? &e.adj : nullptr, nullptr};
+// Reads Var v of tape t, unchecked, as a 1x1 operand; false when it is a larger node.
+[[gnu::always_inline]] inline bool operand_of(Tape& t, Var v, ScalarOperand& out) {
+  if (ScalarEntry* e = v.scalar_entry()) [[likely]] {
+    out = {e->val, t.needs_grad(*e) ? &e->adj : nullptr, nullptr};
     return true;
   }
-  Node& n = t.node(k);
+  Node& n = t.node(v.node_index());
   if (n.rows != 1 || n.cols != 1) return false;
   out = {n.val[0], n.adj, &n};
   return true;
@@ -150,7 +149,8 @@ struct ScalarOperand {
 
 // Reads Var v as a 1x1 operand of op (throwing if it is stale); false when it is a larger node.
 inline bool scalar_operand(Tape& t, Var v, const char* op, ScalarOperand& out) {
-  return operand_at(t, v.entry(t, op), out);
+  v.entry(t, op);  // throws when it is stale
+  return operand_of(t, v, out);
 }
 
 // A rule applied to 1x1 Vars, recorded as a node: in anomaly mode, which names the op.
@@ -182,9 +182,8 @@ template <class R>
 // A Var as a 1x1 operand, for the fast path: false when it is stale (the slow
 // path throws), or larger than 1x1.
 inline bool fast_operand(Tape& t, Var v, ScalarOperand& out) {
-  std::int32_t k;
-  if (!v.try_entry(t, k)) [[unlikely]] return false;
-  return operand_at(t, k, out);
+  if (!v.try_entry(t)) [[unlikely]] return false;
+  return operand_of(t, v, out);
 }
 
 // Whatever the fast path leaves: a thread's first op, a stale Var (which throws
