@@ -119,7 +119,7 @@ std::int32_t Tape::make_scalar_node(ScalarEntry* entry) {
   ScalarEntry& e = *entry;
   const std::int32_t k = append(Node{.val = &e.val, .adj = needs_grad(e) ? &e.adj : nullptr,
                                      .op = "1x1 op", .c = 0.0, .rows = 1, .cols = 1,
-                                     .zeroed = needs_grad(e)});
+                                     .zeroed = needs_grad(e), .scalar_ready = true});
   last_scalar_ = entry;
   last_scalar_node_ = k;
   return k;
@@ -146,7 +146,8 @@ std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double*
                                  double* adj, ExternalOwner owner) {
   const std::int32_t k =
       append(Node{.val = val, .adj = grad_enabled_ ? adj : nullptr, .op = op, .c = 0.0,
-                  .rows = std::int32_t(rows), .cols = std::int32_t(cols), .external = true});
+                  .rows = std::int32_t(rows), .cols = std::int32_t(cols), .external = true,
+                  .scalar_ready = rows == 1 && cols == 1});
   if (owner.owner) {
     owner.node = k;
     owners_.push_back(std::move(owner));

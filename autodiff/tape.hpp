@@ -44,6 +44,9 @@ struct alignas(64) Node {
   bool external = false;         // val/adj belong to a Parameter or Constant, not the tape
   bool fresh = false;            // during backward: nothing added to adj yet (it holds garbage)
   bool zeroed = false;           // a 1x1 adjoint that ScalarEntries add into: zeroed, never fresh
+  // 1x1, and a ScalarEntry may add into its adjoint as it is (none, a leaf's, or
+  // zeroed), which is all the recorder's fast path reads of a node.
+  bool scalar_ready = false;
   std::int32_t scalars = 0;      // ScalarEntries recorded before this node (Tape::backward)
 
   Index size() const { return Index(rows) * cols; }
@@ -248,7 +251,7 @@ class Tape {
     val[0] = value;
     return append(Node{.val = val, .adj = grad ? val + 1 : nullptr,
                        .backward = grad ? backward : nullptr, .op = op, .c = c, .rows = 1,
-                       .cols = 1, .a = a, .b = b, .fresh = grad});
+                       .cols = 1, .a = a, .b = b, .fresh = grad, .scalar_ready = !grad});
   }
   // ScalarEntry j, the j-th recorded since clear() (a Var holds its address). Blocks never move.
   ScalarEntry& scalar(std::int32_t j) {
@@ -283,6 +286,7 @@ class Tape {
       n.fresh = false;
     }
     n.zeroed = !n.external;
+    n.scalar_ready = true;
     return n.adj;
   }
   // A node that stands for ScalarEntry e, for the ops that read nodes: its value

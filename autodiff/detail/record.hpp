@@ -180,10 +180,18 @@ template <class R>
 }
 
 // A Var as a 1x1 operand, for the fast path: false when it is stale (the slow
-// path throws), or larger than 1x1.
-inline bool fast_operand(Tape& t, Var v, ScalarOperand& out) {
+// path throws), larger than 1x1, or a node whose adjoint is not ready for entries
+// to add into (the slow path makes it so: ScalarOperand::take).
+[[gnu::always_inline]] inline bool fast_operand(Tape& t, Var v, ScalarOperand& out) {
   if (!v.try_entry(t)) [[unlikely]] return false;
-  return operand_of(t, v, out);
+  if (ScalarEntry* e = v.scalar_entry()) [[likely]] {
+    out = {e->val, t.needs_grad(*e) ? &e->adj : nullptr, nullptr};
+    return true;
+  }
+  const Node& n = t.node(v.node_index());
+  if (!n.scalar_ready) return false;
+  out = {n.val[0], n.adj, nullptr};
+  return true;
 }
 
 // Whatever the fast path leaves: a thread's first op, a stale Var (which throws
