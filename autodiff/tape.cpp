@@ -71,6 +71,7 @@ void Tape::clear() {
   scalar_end_ = scalar_blocks_.empty() ? nullptr : scalar_next_ + (std::size_t{1} << kBlockBits);
   last_scalar_ = nullptr;
   last_scalar_node_ = -1;
+  set_fast_end();
   owners_.clear();
   values_.clear();
   adjoints_.clear();
@@ -113,6 +114,7 @@ void Tape::grow_scalars() {
   scalar_block_ = block;
   // The last block ends at the limit, as the nodes' do.
   scalar_end_ = scalar_next_ + std::min(std::size_t{1} << kBlockBits, kMaxNodes - scalars);
+  set_fast_end();
 }
 
 std::int32_t Tape::make_scalar_node(ScalarEntry* entry) {
@@ -252,10 +254,22 @@ void Tape::check_scalars(std::size_t lo, std::size_t hi) {
   }
 }
 
-NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_) { Tape::current().grad_enabled_ = false; }
-NoGrad::~NoGrad() { Tape::current().grad_enabled_ = previous_; }
+NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_) {
+  Tape::current().grad_enabled_ = false;
+  Tape::current().set_fast_end();
+}
+NoGrad::~NoGrad() {
+  Tape::current().grad_enabled_ = previous_;
+  Tape::current().set_fast_end();
+}
 
-DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_) { Tape::current().anomaly_ = true; }
-DetectAnomaly::~DetectAnomaly() { Tape::current().anomaly_ = previous_; }
+DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_) {
+  Tape::current().anomaly_ = true;
+  Tape::current().set_fast_end();
+}
+DetectAnomaly::~DetectAnomaly() {
+  Tape::current().anomaly_ = previous_;
+  Tape::current().set_fast_end();
+}
 
 }  // namespace autodiff

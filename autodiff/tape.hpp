@@ -263,9 +263,12 @@ class Tape {
   // Where a ScalarEntry adds its contribution to an operand that takes no gradient.
   double* sink() { return &sink_; }
   bool needs_grad(const ScalarEntry& e) const { return e.to_a != &sink_; }
-  // Whether a ScalarEntry can be recorded without growing, and with no check to
-  // run (anomaly mode records nodes): then emplace_scalar_entry records it.
-  bool scalar_fast_path() const { return scalar_next_ != scalar_end_ && !anomaly_; }
+  // Whether a ScalarEntry that takes a gradient can be recorded without growing,
+  // and with no check to run (anomaly mode records nodes): then emplace_scalar_entry
+  // records it. One comparison: under NoGrad or in anomaly mode the limit is null.
+  bool scalar_fast_path() const {
+    return reinterpret_cast<std::uintptr_t>(scalar_next_) < reinterpret_cast<std::uintptr_t>(scalar_fast_end_);
+  }
   // Makes room for one ScalarEntry (grows the tape, or throws when it is full).
   void reserve_scalar_entry() {
     if (scalar_next_ == scalar_end_) [[unlikely]] grow_scalars();
@@ -334,6 +337,8 @@ class Tape {
   // Moves to the next block of ScalarEntries, adding one if needed, or throws when full.
   void grow_scalars();
   std::int32_t make_scalar_node(ScalarEntry* e);
+  // Sets the fast path's limit after the block, NoGrad or anomaly mode changed.
+  void set_fast_end() { scalar_fast_end_ = grad_enabled_ && !anomaly_ ? scalar_end_ : nullptr; }
   static constexpr std::uint64_t kSerialMask = (std::uint64_t{1} << kSerialBits) - 1;
   // A new generation: a global count above, the serial number's low bits below.
   std::uint64_t next_generation() const;
@@ -353,6 +358,7 @@ class Tape {
   std::vector<std::unique_ptr<ScalarEntry[]>> scalar_owned_;
   ScalarEntry* scalar_next_ = nullptr;  // the next free entry in the block being filled
   ScalarEntry* scalar_end_ = nullptr;
+  ScalarEntry* scalar_fast_end_ = nullptr;  // scalar_end_, or nullptr under NoGrad and in anomaly mode
   ScalarEntry* scalar_base_ = nullptr;  // the start of the block being filled
   std::size_t scalar_block_ = 0;        // its number
   ScalarEntry* last_scalar_ = nullptr;  // scalar_node's memory

@@ -167,12 +167,12 @@ template <class R>
 
 // The ScalarEntry of rule R on 1x1 operand a: the rule's forward and backward
 // both run now, with g = 1, which gives the partial derivative. The caller made
-// sure there is room (Tape::scalar_fast_path).
+// sure there is room; grad is false under NoGrad (the fast path runs only without).
 template <class R>
-[[gnu::always_inline]] inline Var unary_entry(Tape& t, const ScalarOperand& a, double c) {
+[[gnu::always_inline]] inline Var unary_entry(Tape& t, const ScalarOperand& a, double c, bool grad) {
   const Scalar x = Scalar::Constant(a.val), one = Scalar::Constant(1.0);
   const Scalar y = R::forward(UnaryArgs<Scalar>{x, c});
-  if (!a.adj || !t.grad_enabled()) {
+  if (!a.adj || !grad) {
     return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), t.sink(), 0.0, t.sink(), 0.0));
   }
   const double d = R::backward(UnaryGradArgs<Scalar, Scalar, Scalar>{one, x, y, c})(0, 0);
@@ -195,14 +195,15 @@ template <class R>
 }
 
 // Whatever the fast path leaves: a thread's first op, a stale Var (which throws
-// here, naming the op), anomaly mode, a full block of entries, larger operands.
+// here, naming the op), NoGrad, anomaly mode, a full block of entries, larger
+// operands, a 1x1 node used by an entry for the first time.
 template <class R>
 [[gnu::noinline]] Var unary_slow(Var av, double c) {
   Tape& t = Tape::current();
   ScalarOperand a;
   if (!scalar_operand(t, av, R::name, a) || t.anomaly_detection()) return unary_node<R>(t, av, c);
   t.reserve_scalar_entry();
-  return unary_entry<R>(t, a, c);
+  return unary_entry<R>(t, a, c, t.grad_enabled());
 }
 
 // On 1x1 Vars a rule records a ScalarEntry, in a path with no call and no
@@ -212,7 +213,7 @@ Var eager_unary(Var av, double c = 0.0) {
   Tape* t = Tape::current_if_made();
   ScalarOperand a;
   if (!t || !t->scalar_fast_path() || !fast_operand(*t, av, a)) [[unlikely]] return unary_slow<R>(av, c);
-  return unary_entry<R>(*t, a, c);
+  return unary_entry<R>(*t, a, c, true);
 }
 
 template <class R>
@@ -275,10 +276,11 @@ template <class R>
 }
 
 template <class R>
-[[gnu::always_inline]] inline Var binary_entry(Tape& t, const ScalarOperand& a, const ScalarOperand& b) {
+[[gnu::always_inline]] inline Var binary_entry(Tape& t, const ScalarOperand& a, const ScalarOperand& b,
+                                               bool grad) {
   const Scalar x = Scalar::Constant(a.val), z = Scalar::Constant(b.val), one = Scalar::Constant(1.0);
   const Scalar y = R::forward(BinaryArgs<Scalar, Scalar>{x, z});
-  if ((!a.adj && !b.adj) || !t.grad_enabled()) {
+  if ((!a.adj && !b.adj) || !grad) {
     return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), t.sink(), 0.0, t.sink(), 0.0));
   }
   const BinaryGradArgs<Scalar, Scalar, Scalar, Scalar> s{one, x, z, y};
@@ -298,7 +300,7 @@ template <class R>
   const bool b1 = scalar_operand(t, bv, R::name, b);
   if (!a1 || !b1 || t.anomaly_detection()) return binary_node<R>(t, av, bv);
   t.reserve_scalar_entry();
-  return binary_entry<R>(t, a, b);
+  return binary_entry<R>(t, a, b, t.grad_enabled());
 }
 
 template <class R>
@@ -308,7 +310,7 @@ Var eager_binary(Var av, Var bv) {
   if (!t || !t->scalar_fast_path() || !fast_operand(*t, av, a) || !fast_operand(*t, bv, b)) [[unlikely]] {
     return binary_slow<R>(av, bv);
   }
-  return binary_entry<R>(*t, a, b);
+  return binary_entry<R>(*t, a, b, true);
 }
 
 }  // namespace autodiff::detail
