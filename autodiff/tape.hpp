@@ -219,6 +219,14 @@ class Tape {
   // Nodes live in blocks that never move, so a Node& stays valid while the tape grows.
   Node& node(std::int32_t k) { return blocks_[std::size_t(k) >> kBlockBits][k & kBlockMask]; }
   const Node& node(std::int32_t k) const { return blocks_[std::size_t(k) >> kBlockBits][k & kBlockMask]; }
+  // Node k given as k * sizeof(Node), plus bits below that it ignores (how a Var holds
+  // it): the block's address plus a byte offset, with no shift to undo.
+  Node& node_at_offset(std::uint64_t offset) {
+    static_assert(sizeof(Node) == 1 << kNodeBits);
+    return *reinterpret_cast<Node*>(reinterpret_cast<char*>(blocks_[offset >> (kBlockBits + kNodeBits)]) +
+                                    (offset & (std::uint64_t(kBlockMask) << kNodeBits)));
+  }
+  static constexpr int kNodeBits = 6;  // log2 of sizeof(Node)
 
   // Storage for a value of rows x cols, valid until clear(). An op computes its
   // value here first, then records the node that owns it (record).

@@ -62,7 +62,7 @@ class Var {
   std::int32_t index(const char* op) const { return index(Tape::current(), op); }
   std::int32_t index(const Tape& current, const char* op) const {
     check(current, op);
-    if (ref_ & 1) [[likely]] return node_index();
+    if (is_node()) [[likely]] return node_index();
     // current is the calling thread's tape (ops pass Tape::current()), never a const object.
     return const_cast<Tape&>(current).scalar_node(scalar_entry());
   }
@@ -76,11 +76,14 @@ class Var {
   // that leaves errors to a slow one.
   bool try_entry(const Tape& current) const { return generation_ == current.generation(); }
   // Internal, unchecked: the ScalarEntry the Var stands for, or nullptr for a node.
-  ScalarEntry* scalar_entry() const {
-    return ref_ & 1 ? nullptr : reinterpret_cast<ScalarEntry*>(ref_);
-  }
-  // Internal, unchecked: the node of a Var that is no ScalarEntry.
-  std::int32_t node_index() const { return std::int32_t(ref_ >> 1); }
+  ScalarEntry* scalar_entry() const { return is_node() ? nullptr : entry_address(); }
+  // Internal, unchecked: whether the Var is a node (else a ScalarEntry).
+  bool is_node() const { return ref_ & 1; }
+  // Internal, unchecked: the ScalarEntry of a Var that is no node.
+  ScalarEntry* entry_address() const { return reinterpret_cast<ScalarEntry*>(ref_); }
+  // Internal, unchecked: the node of a Var that is no ScalarEntry, as an index or a Node.
+  std::int32_t node_index() const { return std::int32_t(ref_ >> Tape::kNodeBits); }
+  Node& node(Tape& t) const { return t.node_at_offset(ref_); }
   // Internal: wrap a node of the current tape.
   static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
   // Internal: wrap ScalarEntry e of tape t.
@@ -93,7 +96,7 @@ class Var {
   static Var from_node(const Tape& t, std::int32_t index) {
     Var v;
     v.generation_ = t.generation();
-    v.ref_ = std::uint64_t(std::uint32_t(index)) << 1 | 1;
+    v.ref_ = std::uint64_t(std::uint32_t(index)) << Tape::kNodeBits | 1;
     return v;
   }
 
@@ -108,7 +111,8 @@ class Var {
   // an op returns a Var in two registers, where a larger handle would go through memory.
   std::uint64_t generation_ = 0;  // the recording it belongs to; 0 when empty
   // A ScalarEntry's address (entries never move, and are 8-byte aligned), or
-  // node k as 2k + 1: an op reads its operand's entry with no index to decode.
+  // node k as k * sizeof(Node) + 1 (Tape::node_at_offset): an op reads its
+  // operand with no index to decode.
   std::uint64_t ref_ = 1;
 };
 static_assert(sizeof(Var) == 16 && std::is_trivially_copyable_v<Var>,

@@ -137,11 +137,12 @@ struct ScalarOperand {
 
 // Reads Var v of tape t, unchecked, as a 1x1 operand; false when it is a larger node.
 [[gnu::always_inline]] inline bool operand_of(Tape& t, Var v, ScalarOperand& out) {
-  if (ScalarEntry* e = v.scalar_entry()) [[likely]] {
+  if (!v.is_node()) [[likely]] {
+    ScalarEntry* e = v.entry_address();
     out = {e->val, t.needs_grad(*e) ? &e->adj : nullptr, nullptr};
     return true;
   }
-  Node& n = t.node(v.node_index());
+  Node& n = v.node(t);
   if (n.rows != 1 || n.cols != 1) return false;
   out = {n.val[0], n.adj, &n};
   return true;
@@ -184,11 +185,12 @@ template <class R>
 // to add into (the slow path makes it so: ScalarOperand::take).
 [[gnu::always_inline]] inline bool fast_operand(Tape& t, Var v, ScalarOperand& out) {
   if (!v.try_entry(t)) [[unlikely]] return false;
-  if (ScalarEntry* e = v.scalar_entry()) [[likely]] {
+  if (!v.is_node()) [[likely]] {
+    ScalarEntry* e = v.entry_address();
     out = {e->val, t.needs_grad(*e) ? &e->adj : nullptr, nullptr};
     return true;
   }
-  const Node& n = t.node(v.node_index());
+  const Node& n = v.node(t);
   if (!n.scalar_ready) return false;
   out = {n.val[0], n.adj, nullptr};
   return true;
