@@ -130,15 +130,34 @@ std::int32_t Tape::make_scalar_node(ScalarEntry* entry) {
 void Tape::sweep_scalars(std::size_t lo, std::size_t hi) {
   while (hi > lo) {
     const std::size_t first = std::max(lo, ((hi - 1) >> kBlockBits) << kBlockBits);
-    const ScalarEntry* base = scalar_blocks_[first >> kBlockBits];
-    const ScalarEntry* begin = base + (first & std::size_t(kBlockMask));
-    for (const ScalarEntry* e = base + ((hi - 1) & std::size_t(kBlockMask)) + 1; e-- != begin;) {
+    ScalarEntry* base = scalar_blocks_[first >> kBlockBits];
+    ScalarEntry* begin = base + (first & std::size_t(kBlockMask));
+    ScalarEntry* e = base + ((hi - 1) & std::size_t(kBlockMask));
+    // What e receives from the entry just after it, when that is its operand a and not
+    // also its b (a chain): carried in a register, so that each step of the chain waits
+    // for a multiply and an add, not for a store to reach the next load. Added last, as
+    // the store would have been, so the sums round as before.
+    double carry = 0.0;
+    for (; e != begin; --e) {
+      const double g = e->adj + carry;
+      e->adj = g;
+      carry = 0.0;
       // An entry that received nothing passes nothing on (0 * an infinite partial would be NaN).
-      const double g = e->adj;
       if (g != 0.0) {
-        *e->to_a += g * e->da;
+        const double* prev = &e[-1].adj;
+        if (e->to_a == prev && e->to_b != prev) {
+          carry = g * e->da;
+        } else {
+          *e->to_a += g * e->da;
+        }
         *e->to_b += g * e->db;
       }
+    }
+    const double g = e->adj + carry;
+    e->adj = g;
+    if (g != 0.0) {
+      *e->to_a += g * e->da;
+      *e->to_b += g * e->db;
     }
     hi = first;
   }
