@@ -248,7 +248,7 @@ class Tape {
     return append(Node{.val = const_cast<double*>(value.data()), .adj = adj,
                        .backward = grad ? backward : nullptr, .op = op, .c = 0.0,
                        .rows = std::int32_t(value.rows()), .cols = std::int32_t(value.cols()),
-                       .a = a, .b = b, .fresh = grad});
+                       .a = a, .b = b, .fresh = grad, .scalar_ready = !grad && value.size() == 1});
   }
   // Appends a 1x1 node holding `value`. Its value and adjoint share one arena
   // run (two doubles, which is what a lone scalar would take anyway).
