@@ -17,7 +17,7 @@ namespace {
 
 // Generations are unique across all tapes, so a Var can never match a tape
 // that merely reuses the address of a dead thread's tape.
-std::atomic<std::uint64_t> next_generation{1};
+std::atomic<std::uint64_t> generation_count{1};
 // Serial numbers only name a tape in error messages; they may wrap.
 std::atomic<std::uint32_t> next_serial{1};
 
@@ -51,7 +51,12 @@ std::size_t TapeCapacity::bytes() const {
          scalars * sizeof(ScalarEntry);
 }
 
-Tape::Tape() : generation_(next_generation.fetch_add(1)), serial_(next_serial.fetch_add(1)) {}
+Tape::Tape() : generation_(0), serial_(next_serial.fetch_add(1)) { generation_ = next_generation(); }
+
+std::uint64_t Tape::next_generation() const {
+  // 2^48 clears before the count wraps: more than any process makes.
+  return generation_count.fetch_add(1) << kSerialBits | (serial_ & kSerialMask);
+}
 
 Tape& Tape::make_current() {
   thread_local Tape tape;  // destroyed when its thread ends
@@ -61,15 +66,17 @@ Tape& Tape::make_current() {
 
 void Tape::clear() {
   size_ = 0;
-  scalars_ = 0;
-  scalar_next_ = scalar_blocks_.empty() ? nullptr : scalar_blocks_[0];
+  scalar_block_ = 0;
+  scalar_base_ = scalar_next_ = scalar_blocks_.empty() ? nullptr : scalar_blocks_[0];
   scalar_end_ = scalar_blocks_.empty() ? nullptr : scalar_next_ + (std::size_t{1} << kBlockBits);
-  last_scalar_ = last_scalar_node_ = -1;
+  last_scalar_ = nullptr;
+  last_scalar_node_ = -1;
+  set_fast_end();
   owners_.clear();
   values_.clear();
   adjoints_.clear();
   ints_.clear();
-  generation_ = next_generation.fetch_add(1);
+  generation_ = next_generation();
   swept_ = false;
 }
 
@@ -96,23 +103,26 @@ void Tape::grow(const char* op) {
 }
 
 void Tape::grow_scalars() {
-  const std::size_t block = scalars_ >> kBlockBits;  // scalars_ is a multiple of the block size here
-  if (scalars_ >= kMaxNodes) throw_full("a 1x1 op");
+  const std::size_t scalars = scalar_size();
+  const std::size_t block = scalars >> kBlockBits;  // scalars is a multiple of the block size here
+  if (scalars >= kMaxNodes) throw_full("a 1x1 op");
   if (block == scalar_blocks_.size()) {
     scalar_owned_.push_back(std::make_unique<ScalarEntry[]>(std::size_t{1} << kBlockBits));
     scalar_blocks_.push_back(scalar_owned_.back().get());
   }
-  scalar_next_ = scalar_blocks_[block];
+  scalar_base_ = scalar_next_ = scalar_blocks_[block];
+  scalar_block_ = block;
   // The last block ends at the limit, as the nodes' do.
-  scalar_end_ = scalar_next_ + std::min(std::size_t{1} << kBlockBits, kMaxNodes - scalars_);
+  scalar_end_ = scalar_next_ + std::min(std::size_t{1} << kBlockBits, kMaxNodes - scalars);
+  set_fast_end();
 }
 
-std::int32_t Tape::make_scalar_node(std::int32_t j) {
-  ScalarEntry& e = scalar(j);
+std::int32_t Tape::make_scalar_node(ScalarEntry* entry) {
+  ScalarEntry& e = *entry;
   const std::int32_t k = append(Node{.val = &e.val, .adj = needs_grad(e) ? &e.adj : nullptr,
                                      .op = "1x1 op", .c = 0.0, .rows = 1, .cols = 1,
-                                     .zeroed = needs_grad(e)});
-  last_scalar_ = j;
+                                     .zeroed = needs_grad(e), .scalar_ready = true});
+  last_scalar_ = entry;
   last_scalar_node_ = k;
   return k;
 }
@@ -120,15 +130,34 @@ std::int32_t Tape::make_scalar_node(std::int32_t j) {
 void Tape::sweep_scalars(std::size_t lo, std::size_t hi) {
   while (hi > lo) {
     const std::size_t first = std::max(lo, ((hi - 1) >> kBlockBits) << kBlockBits);
-    const ScalarEntry* base = scalar_blocks_[first >> kBlockBits];
-    const ScalarEntry* begin = base + (first & std::size_t(kBlockMask));
-    for (const ScalarEntry* e = base + ((hi - 1) & std::size_t(kBlockMask)) + 1; e-- != begin;) {
+    ScalarEntry* base = scalar_blocks_[first >> kBlockBits];
+    ScalarEntry* begin = base + (first & std::size_t(kBlockMask));
+    ScalarEntry* e = base + ((hi - 1) & std::size_t(kBlockMask));
+    // What e receives from the entry just after it, when that is its operand a and not
+    // also its b (a chain): carried in a register, so that each step of the chain waits
+    // for a multiply and an add, not for a store to reach the next load. Added last, as
+    // the store would have been, so the sums round as before.
+    double carry = 0.0;
+    for (; e != begin; --e) {
+      const double g = e->adj + carry;
+      e->adj = g;
+      carry = 0.0;
       // An entry that received nothing passes nothing on (0 * an infinite partial would be NaN).
-      const double g = e->adj;
       if (g != 0.0) {
-        *e->to_a += g * e->da;
+        const double* prev = &e[-1].adj;
+        if (e->to_a == prev && e->to_b != prev) {
+          carry = g * e->da;
+        } else {
+          *e->to_a += g * e->da;
+        }
         *e->to_b += g * e->db;
       }
+    }
+    const double g = e->adj + carry;
+    e->adj = g;
+    if (g != 0.0) {
+      *e->to_a += g * e->da;
+      *e->to_b += g * e->db;
     }
     hi = first;
   }
@@ -138,7 +167,8 @@ std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double*
                                  double* adj, ExternalOwner owner) {
   const std::int32_t k =
       append(Node{.val = val, .adj = grad_enabled_ ? adj : nullptr, .op = op, .c = 0.0,
-                  .rows = std::int32_t(rows), .cols = std::int32_t(cols), .external = true});
+                  .rows = std::int32_t(rows), .cols = std::int32_t(cols), .external = true,
+                  .scalar_ready = rows == 1 && cols == 1});
   if (owner.owner) {
     owner.node = k;
     owners_.push_back(std::move(owner));
@@ -243,10 +273,22 @@ void Tape::check_scalars(std::size_t lo, std::size_t hi) {
   }
 }
 
-NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_) { Tape::current().grad_enabled_ = false; }
-NoGrad::~NoGrad() { Tape::current().grad_enabled_ = previous_; }
+NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_) {
+  Tape::current().grad_enabled_ = false;
+  Tape::current().set_fast_end();
+}
+NoGrad::~NoGrad() {
+  Tape::current().grad_enabled_ = previous_;
+  Tape::current().set_fast_end();
+}
 
-DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_) { Tape::current().anomaly_ = true; }
-DetectAnomaly::~DetectAnomaly() { Tape::current().anomaly_ = previous_; }
+DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_) {
+  Tape::current().anomaly_ = true;
+  Tape::current().set_fast_end();
+}
+DetectAnomaly::~DetectAnomaly() {
+  Tape::current().anomaly_ = previous_;
+  Tape::current().set_fast_end();
+}
 
 }  // namespace autodiff

@@ -44,6 +44,9 @@ struct alignas(64) Node {
   bool external = false;         // val/adj belong to a Parameter or Constant, not the tape
   bool fresh = false;            // during backward: nothing added to adj yet (it holds garbage)
   bool zeroed = false;           // a 1x1 adjoint that ScalarEntries add into: zeroed, never fresh
+  // 1x1, and a ScalarEntry may add into its adjoint as it is (none, a leaf's, or
+  // zeroed), which is all the recorder's fast path reads of a node.
+  bool scalar_ready = false;
   std::int32_t scalars = 0;      // ScalarEntries recorded before this node (Tape::backward)
 
   Index size() const { return Index(rows) * cols; }
@@ -196,17 +199,34 @@ class Tape {
 
   // Which recording this is: a new number at every clear(), unique across all
   // tapes, so a Var from a cleared tape or another thread's tape never matches.
+  // Its low kSerialBits bits are the tape's serial number's (see serial_matches).
   std::uint64_t generation() const { return generation_; }
   // This tape's serial number: it only tells those two cases apart in error messages.
   std::uint32_t serial() const { return serial_; }
+  // Whether a generation was handed out by this tape (or by one whose serial number
+  // agrees in its low kSerialBits bits), for the error message of a stale Var.
+  bool serial_matches(std::uint64_t generation) const {
+    return (generation & kSerialMask) == (serial_ & kSerialMask);
+  }
+  static constexpr int kSerialBits = 16;
   std::size_t size() const { return size_; }
   // How many 1x1 ops were recorded as ScalarEntries (they are not nodes).
-  std::size_t scalar_size() const { return scalars_; }
+  std::size_t scalar_size() const {
+    return (scalar_block_ << kBlockBits) + std::size_t(scalar_next_ - scalar_base_);
+  }
   TapeCapacity capacity() const;
 
   // Nodes live in blocks that never move, so a Node& stays valid while the tape grows.
   Node& node(std::int32_t k) { return blocks_[std::size_t(k) >> kBlockBits][k & kBlockMask]; }
   const Node& node(std::int32_t k) const { return blocks_[std::size_t(k) >> kBlockBits][k & kBlockMask]; }
+  // Node k given as k * sizeof(Node), plus bits below that it ignores (how a Var holds
+  // it): the block's address plus a byte offset, with no shift to undo.
+  Node& node_at_offset(std::uint64_t offset) {
+    static_assert(sizeof(Node) == 1 << kNodeBits);
+    return *reinterpret_cast<Node*>(reinterpret_cast<char*>(blocks_[offset >> (kBlockBits + kNodeBits)]) +
+                                    (offset & (std::uint64_t(kBlockMask) << kNodeBits)));
+  }
+  static constexpr int kNodeBits = 6;  // log2 of sizeof(Node)
 
   // Storage for a value of rows x cols, valid until clear(). An op computes its
   // value here first, then records the node that owns it (record).
@@ -228,7 +248,7 @@ class Tape {
     return append(Node{.val = const_cast<double*>(value.data()), .adj = adj,
                        .backward = grad ? backward : nullptr, .op = op, .c = 0.0,
                        .rows = std::int32_t(value.rows()), .cols = std::int32_t(value.cols()),
-                       .a = a, .b = b, .fresh = grad});
+                       .a = a, .b = b, .fresh = grad, .scalar_ready = !grad && value.size() == 1});
   }
   // Appends a 1x1 node holding `value`. Its value and adjoint share one arena
   // run (two doubles, which is what a lone scalar would take anyway).
@@ -239,9 +259,9 @@ class Tape {
     val[0] = value;
     return append(Node{.val = val, .adj = grad ? val + 1 : nullptr,
                        .backward = grad ? backward : nullptr, .op = op, .c = c, .rows = 1,
-                       .cols = 1, .a = a, .b = b, .fresh = grad});
+                       .cols = 1, .a = a, .b = b, .fresh = grad, .scalar_ready = !grad});
   }
-  // ScalarEntry j (a Var holds -2 - j; see Var::from_scalar). Blocks never move.
+  // ScalarEntry j, the j-th recorded since clear() (a Var holds its address). Blocks never move.
   ScalarEntry& scalar(std::int32_t j) {
     return scalar_blocks_[std::size_t(j) >> kBlockBits][j & kBlockMask];
   }
@@ -251,18 +271,22 @@ class Tape {
   // Where a ScalarEntry adds its contribution to an operand that takes no gradient.
   double* sink() { return &sink_; }
   bool needs_grad(const ScalarEntry& e) const { return e.to_a != &sink_; }
-  // Whether a ScalarEntry can be recorded without growing, and with no check to
-  // run (anomaly mode records nodes): then emplace_scalar_entry records it.
-  bool scalar_fast_path() const { return scalar_next_ != scalar_end_ && !anomaly_; }
+  // Whether a ScalarEntry that takes a gradient can be recorded without growing,
+  // and with no check to run (anomaly mode records nodes): then emplace_scalar_entry
+  // records it. One comparison: under NoGrad or in anomaly mode the limit is null.
+  bool scalar_fast_path() const {
+    return reinterpret_cast<std::uintptr_t>(scalar_next_) < reinterpret_cast<std::uintptr_t>(scalar_fast_end_);
+  }
   // Makes room for one ScalarEntry (grows the tape, or throws when it is full).
   void reserve_scalar_entry() {
     if (scalar_next_ == scalar_end_) [[unlikely]] grow_scalars();
   }
-  // Appends a ScalarEntry (after reserve_scalar_entry) and returns its number. to_a
-  // is the sink only when to_b is too (an entry takes a gradient if any operand does).
-  std::int32_t emplace_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
-    *scalar_next_++ = ScalarEntry{val, 0.0, to_a, to_b, da, db};
-    return std::int32_t(scalars_++);
+  // Appends a ScalarEntry (after reserve_scalar_entry) and returns it. to_a is the
+  // sink only when to_b is too (an entry takes a gradient if any operand does).
+  ScalarEntry* emplace_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
+    ScalarEntry* e = scalar_next_++;
+    *e = ScalarEntry{val, 0.0, to_a, to_b, da, db};
+    return e;
   }
   // The adjoint that a ScalarEntry adds into for 1x1 node n: a tape-owned adjoint
   // that would be assigned on its first contribution (fresh) is zeroed now instead,
@@ -273,13 +297,14 @@ class Tape {
       n.fresh = false;
     }
     n.zeroed = !n.external;
+    n.scalar_ready = true;
     return n.adj;
   }
-  // A node that stands for ScalarEntry j, for the ops that read nodes: its value
+  // A node that stands for ScalarEntry e, for the ops that read nodes: its value
   // and adjoint are the entry's. Made on first use by such an op; one is remembered.
-  std::int32_t scalar_node(std::int32_t j) {
-    if (j == last_scalar_) return last_scalar_node_;
-    return make_scalar_node(j);
+  std::int32_t scalar_node(ScalarEntry* e) {
+    if (e == last_scalar_) return last_scalar_node_;
+    return make_scalar_node(e);
   }
 
   // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant),
@@ -312,14 +337,19 @@ class Tape {
     if (size_ == capacity_) [[unlikely]] grow(n.op);
     Node& slot = node(std::int32_t(size_));
     slot = n;
-    slot.scalars = std::int32_t(scalars_);
+    slot.scalars = std::int32_t(scalar_size());
     return std::int32_t(size_++);
   }
   // Adds a block of nodes, or throws when the tape is full.
   void grow(const char* op);
   // Moves to the next block of ScalarEntries, adding one if needed, or throws when full.
   void grow_scalars();
-  std::int32_t make_scalar_node(std::int32_t j);
+  std::int32_t make_scalar_node(ScalarEntry* e);
+  // Sets the fast path's limit after the block, NoGrad or anomaly mode changed.
+  void set_fast_end() { scalar_fast_end_ = grad_enabled_ && !anomaly_ ? scalar_end_ : nullptr; }
+  static constexpr std::uint64_t kSerialMask = (std::uint64_t{1} << kSerialBits) - 1;
+  // A new generation: a global count above, the serial number's low bits below.
+  std::uint64_t next_generation() const;
   // The reverse sweep over ScalarEntries [lo, hi), last first.
   void sweep_scalars(std::size_t lo, std::size_t hi);
   // The same in anomaly mode, checking each gradient written.
@@ -336,8 +366,11 @@ class Tape {
   std::vector<std::unique_ptr<ScalarEntry[]>> scalar_owned_;
   ScalarEntry* scalar_next_ = nullptr;  // the next free entry in the block being filled
   ScalarEntry* scalar_end_ = nullptr;
-  std::size_t scalars_ = 0;
-  std::int32_t last_scalar_ = -1, last_scalar_node_ = -1;  // scalar_node's memory
+  ScalarEntry* scalar_fast_end_ = nullptr;  // scalar_end_, or nullptr under NoGrad and in anomaly mode
+  ScalarEntry* scalar_base_ = nullptr;  // the start of the block being filled
+  std::size_t scalar_block_ = 0;        // its number
+  ScalarEntry* last_scalar_ = nullptr;  // scalar_node's memory
+  std::int32_t last_scalar_node_ = -1;
   double sink_ = 0.0;
   Arena<double> values_;
   Arena<double> adjoints_;

@@ -36,7 +36,7 @@ void Var::throw_invalid(Var v, const char* op) {
   }
   // Another thread's tape is not ours to read: its serial number tells it apart.
   Tape& here = Tape::current();
-  if (v.tape_ != here.serial()) {
+  if (!here.serial_matches(v.generation_)) {
     throw StaleVarError(fmt::format("{}: the Var was recorded on another thread's tape; each "
                                     "thread records on its own tape, so compute it on this thread",
                                     op));
@@ -54,9 +54,7 @@ namespace {
 // The ScalarEntry a Var stands for, or nullptr when it is a node. Reading a Var
 // records nothing, so that a loop that prints item() does not grow the tape.
 const ScalarEntry* entry_of(const Var& v, const char* op) {
-  const Tape& t = Tape::current();
-  const std::int32_t k = v.entry(t, op);
-  return k >= 0 ? nullptr : &t.scalar(-2 - k);
+  return v.entry(Tape::current(), op);
 }
 
 }  // namespace

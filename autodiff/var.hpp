@@ -61,45 +61,59 @@ class Var {
   // A 1x1 op's compact record (ScalarEntry) is given a node that stands for it here.
   std::int32_t index(const char* op) const { return index(Tape::current(), op); }
   std::int32_t index(const Tape& current, const char* op) const {
-    const std::int32_t k = entry(current, op);
-    if (k >= 0) [[likely]] return k;
+    check(current, op);
+    if (is_node()) [[likely]] return node_index();
     // current is the calling thread's tape (ops pass Tape::current()), never a const object.
-    return const_cast<Tape&>(current).scalar_node(-2 - k);
+    return const_cast<Tape&>(current).scalar_node(scalar_entry());
   }
-  // Internal: the same check, but a ScalarEntry j comes back as -2 - j, unpromoted.
-  std::int32_t entry(const Tape& current, const char* op) const {
-    if (generation_ == current.generation()) [[likely]] {
-      return index_;
-    }
-    throw_invalid(*this, op);
+  // Internal: the same check, but a Var of a ScalarEntry gives the entry, unpromoted
+  // (nullptr for a node: then node_index() is its node).
+  ScalarEntry* entry(const Tape& current, const char* op) const {
+    check(current, op);
+    return scalar_entry();
   }
+  // Internal: whether the Var belongs to `current`, with no throw, for a fast path
+  // that leaves errors to a slow one.
+  bool try_entry(const Tape& current) const { return generation_ == current.generation(); }
+  // Internal, unchecked: the ScalarEntry the Var stands for, or nullptr for a node.
+  ScalarEntry* scalar_entry() const { return is_node() ? nullptr : entry_address(); }
+  // Internal, unchecked: whether the Var is a node (else a ScalarEntry).
+  bool is_node() const { return ref_ & 1; }
+  // Internal, unchecked: the ScalarEntry of a Var that is no node.
+  ScalarEntry* entry_address() const { return reinterpret_cast<ScalarEntry*>(ref_); }
+  // Internal, unchecked: the node of a Var that is no ScalarEntry, as an index or a Node.
+  std::int32_t node_index() const { return std::int32_t(ref_ >> Tape::kNodeBits); }
+  Node& node(Tape& t) const { return t.node_at_offset(ref_); }
   // Internal: wrap a node of the current tape.
   static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
-  // Internal: the raw index (as entry()) when the Var belongs to `current`, false
-  // (and no throw) otherwise, for a fast path that leaves errors to a slow one.
-  bool try_entry(const Tape& current, std::int32_t& k) const {
-    k = index_;
-    return generation_ == current.generation();
-  }
-  // Internal: wrap ScalarEntry j of the current tape.
-  static Var from_scalar(Tape& t, std::int32_t j) { return from_node(t, -2 - j); }
-  static Var from_node(Tape& t, std::int32_t index) {
+  // Internal: wrap ScalarEntry e of tape t.
+  static Var from_scalar(const Tape& t, ScalarEntry* e) {
     Var v;
     v.generation_ = t.generation();
-    v.index_ = index;
-    v.tape_ = t.serial();
+    v.ref_ = reinterpret_cast<std::uintptr_t>(e);
+    return v;
+  }
+  static Var from_node(const Tape& t, std::int32_t index) {
+    Var v;
+    v.generation_ = t.generation();
+    v.ref_ = std::uint64_t(std::uint32_t(index)) << Tape::kNodeBits | 1;
     return v;
   }
 
  private:
   // Takes the Var by value, so that checking one never makes the caller keep it in memory.
   [[noreturn]] static void throw_invalid(Var v, const char* op);
-  // The check compares generations alone (Tape::generation); the serial number
-  // only picks the error message. 16 trivially copyable bytes: an op returns a
-  // Var in two registers, where a larger handle would go through memory.
+  void check(const Tape& current, const char* op) const {
+    if (generation_ != current.generation()) [[unlikely]] throw_invalid(*this, op);
+  }
+  // The check compares generations alone (Tape::generation, which also carries
+  // the tape's serial number for the error message). 16 trivially copyable bytes:
+  // an op returns a Var in two registers, where a larger handle would go through memory.
   std::uint64_t generation_ = 0;  // the recording it belongs to; 0 when empty
-  std::int32_t index_ = -1;       // a node, or -2 - j for ScalarEntry j
-  std::uint32_t tape_ = 0;        // its tape's serial number
+  // A ScalarEntry's address (entries never move, and are 8-byte aligned), or
+  // node k as k * sizeof(Node) + 1 (Tape::node_at_offset): an op reads its
+  // operand with no index to decode.
+  std::uint64_t ref_ = 1;
 };
 static_assert(sizeof(Var) == 16 && std::is_trivially_copyable_v<Var>,
               "a Var returns from an op in two registers");

@@ -135,14 +135,14 @@ struct ScalarOperand {
   double* take(Tape& t) const { return node && adj ? t.scalar_target(*node) : adj; }
 };
 
-// Reads entry or node k (as Var::entry gives it) as a 1x1 operand; false when it is a larger node.
-[[gnu::always_inline]] inline bool operand_at(Tape& t, std::int32_t k, ScalarOperand& out) {
-  if (k < 0) [[likely]] {
-    ScalarEntry& e = t.scalar(-2 - k);
-    out = {e.val, t.needs_grad(e) ? &e.adj : nullptr, nullptr};
+// Reads Var v of tape t, unchecked, as a 1x1 operand; false when it is a larger node.
+[[gnu::always_inline]] inline bool operand_of(Tape& t, Var v, ScalarOperand& out) {
+  if (!v.is_node()) [[likely]] {
+    ScalarEntry* e = v.entry_address();
+    out = {e->val, t.needs_grad(*e) ? &e->adj : nullptr, nullptr};
     return true;
   }
-  Node& n = t.node(k);
+  Node& n = v.node(t);
   if (n.rows != 1 || n.cols != 1) return false;
   out = {n.val[0], n.adj, &n};
   return true;
@@ -150,7 +150,8 @@ struct ScalarOperand {
 
 // Reads Var v as a 1x1 operand of op (throwing if it is stale); false when it is a larger node.
 inline bool scalar_operand(Tape& t, Var v, const char* op, ScalarOperand& out) {
-  return operand_at(t, v.entry(t, op), out);
+  v.entry(t, op);  // throws when it is stale
+  return operand_of(t, v, out);
 }
 
 // A rule applied to 1x1 Vars, recorded as a node: in anomaly mode, which names the op.
@@ -167,12 +168,12 @@ template <class R>
 
 // The ScalarEntry of rule R on 1x1 operand a: the rule's forward and backward
 // both run now, with g = 1, which gives the partial derivative. The caller made
-// sure there is room (Tape::scalar_fast_path).
+// sure there is room; grad is false under NoGrad (the fast path runs only without).
 template <class R>
-[[gnu::always_inline]] inline Var unary_entry(Tape& t, const ScalarOperand& a, double c) {
+[[gnu::always_inline]] inline Var unary_entry(Tape& t, const ScalarOperand& a, double c, bool grad) {
   const Scalar x = Scalar::Constant(a.val), one = Scalar::Constant(1.0);
   const Scalar y = R::forward(UnaryArgs<Scalar>{x, c});
-  if (!a.adj || !t.grad_enabled()) {
+  if (!a.adj || !grad) {
     return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), t.sink(), 0.0, t.sink(), 0.0));
   }
   const double d = R::backward(UnaryGradArgs<Scalar, Scalar, Scalar>{one, x, y, c})(0, 0);
@@ -180,22 +181,31 @@ template <class R>
 }
 
 // A Var as a 1x1 operand, for the fast path: false when it is stale (the slow
-// path throws), or larger than 1x1.
-inline bool fast_operand(Tape& t, Var v, ScalarOperand& out) {
-  std::int32_t k;
-  if (!v.try_entry(t, k)) [[unlikely]] return false;
-  return operand_at(t, k, out);
+// path throws), larger than 1x1, or a node whose adjoint is not ready for entries
+// to add into (the slow path makes it so: ScalarOperand::take).
+[[gnu::always_inline]] inline bool fast_operand(Tape& t, Var v, ScalarOperand& out) {
+  if (!v.try_entry(t)) [[unlikely]] return false;
+  if (!v.is_node()) [[likely]] {
+    ScalarEntry* e = v.entry_address();
+    out = {e->val, t.needs_grad(*e) ? &e->adj : nullptr, nullptr};
+    return true;
+  }
+  const Node& n = v.node(t);
+  if (!n.scalar_ready) return false;
+  out = {n.val[0], n.adj, nullptr};
+  return true;
 }
 
 // Whatever the fast path leaves: a thread's first op, a stale Var (which throws
-// here, naming the op), anomaly mode, a full block of entries, larger operands.
+// here, naming the op), NoGrad, anomaly mode, a full block of entries, larger
+// operands, a 1x1 node used by an entry for the first time.
 template <class R>
 [[gnu::noinline]] Var unary_slow(Var av, double c) {
   Tape& t = Tape::current();
   ScalarOperand a;
   if (!scalar_operand(t, av, R::name, a) || t.anomaly_detection()) return unary_node<R>(t, av, c);
   t.reserve_scalar_entry();
-  return unary_entry<R>(t, a, c);
+  return unary_entry<R>(t, a, c, t.grad_enabled());
 }
 
 // On 1x1 Vars a rule records a ScalarEntry, in a path with no call and no
@@ -205,7 +215,7 @@ Var eager_unary(Var av, double c = 0.0) {
   Tape* t = Tape::current_if_made();
   ScalarOperand a;
   if (!t || !t->scalar_fast_path() || !fast_operand(*t, av, a)) [[unlikely]] return unary_slow<R>(av, c);
-  return unary_entry<R>(*t, a, c);
+  return unary_entry<R>(*t, a, c, true);
 }
 
 template <class R>
@@ -268,10 +278,11 @@ template <class R>
 }
 
 template <class R>
-[[gnu::always_inline]] inline Var binary_entry(Tape& t, const ScalarOperand& a, const ScalarOperand& b) {
+[[gnu::always_inline]] inline Var binary_entry(Tape& t, const ScalarOperand& a, const ScalarOperand& b,
+                                               bool grad) {
   const Scalar x = Scalar::Constant(a.val), z = Scalar::Constant(b.val), one = Scalar::Constant(1.0);
   const Scalar y = R::forward(BinaryArgs<Scalar, Scalar>{x, z});
-  if ((!a.adj && !b.adj) || !t.grad_enabled()) {
+  if ((!a.adj && !b.adj) || !grad) {
     return Var::from_scalar(t, t.emplace_scalar_entry(y(0, 0), t.sink(), 0.0, t.sink(), 0.0));
   }
   const BinaryGradArgs<Scalar, Scalar, Scalar, Scalar> s{one, x, z, y};
@@ -291,7 +302,7 @@ template <class R>
   const bool b1 = scalar_operand(t, bv, R::name, b);
   if (!a1 || !b1 || t.anomaly_detection()) return binary_node<R>(t, av, bv);
   t.reserve_scalar_entry();
-  return binary_entry<R>(t, a, b);
+  return binary_entry<R>(t, a, b, t.grad_enabled());
 }
 
 template <class R>
@@ -301,7 +312,7 @@ Var eager_binary(Var av, Var bv) {
   if (!t || !t->scalar_fast_path() || !fast_operand(*t, av, a) || !fast_operand(*t, bv, b)) [[unlikely]] {
     return binary_slow<R>(av, bv);
   }
-  return binary_entry<R>(*t, a, b);
+  return binary_entry<R>(*t, a, b, true);
 }
 
 }  // namespace autodiff::detail
