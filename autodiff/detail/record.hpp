@@ -296,7 +296,7 @@ template <class R>
 template <class R>
 [[gnu::noinline]] Var binary_slow(Var av, Var bv) {
   Tape& t = Tape::current();
-  ScalarOperand a, b;
+  ScalarOperand a{}, b{};  // initialised: GCC cannot see that a false read returns first
   // Both are read (and checked) before either is tested, so that a stale b is reported.
   const bool a1 = scalar_operand(t, av, R::name, a);
   const bool b1 = scalar_operand(t, bv, R::name, b);
