@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// + - * / between Vars (element-wise, broadcasting), with doubles on either side,
+// + - * / between Vars (element-wise, broadcasting), with numbers on either side,
 // and unary minus. Each op is a rule: its forward value and its adjoint
 // contributions, side by side; the operators build expressions (expr.hpp) from them.
 #pragma once
@@ -110,6 +110,28 @@ template <class A, class B> requires MatrixOperands<A, B>
 void operator*(const A& a, const B& b) { refuse_matrix(a, b); }
 template <class A, class B> requires MatrixOperands<A, B>
 void operator/(const A& a, const B& b) { refuse_matrix(a, b); }
+
+// Vars of two scalar types (float and double): a compile error that names the op.
+template <class A, class B> requires MixedOperands<A, B>
+void operator+(const A&, const B&) {
+  static_assert(!MixedOperands<A, B>, "descent: operands of operator+ have different scalar types (float and "
+                                      "double); a model's Vars, Parameters and Constants share one type");
+}
+template <class A, class B> requires MixedOperands<A, B>
+void operator-(const A&, const B&) {
+  static_assert(!MixedOperands<A, B>, "descent: operands of operator- have different scalar types (float and "
+                                      "double); a model's Vars, Parameters and Constants share one type");
+}
+template <class A, class B> requires MixedOperands<A, B>
+void operator*(const A&, const B&) {
+  static_assert(!MixedOperands<A, B>, "descent: operands of operator* have different scalar types (float and "
+                                      "double); a model's Vars, Parameters and Constants share one type");
+}
+template <class A, class B> requires MixedOperands<A, B>
+void operator/(const A&, const B&) {
+  static_assert(!MixedOperands<A, B>, "descent: operands of operator/ have different scalar types (float and "
+                                      "double); a model's Vars, Parameters and Constants share one type");
+}
 
 template <class A, Requires<Operand<A>> = 0>
 auto operator+(const A& a, double c) { return detail::unary<rules::AddConst>(a, c); }

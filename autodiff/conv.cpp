@@ -25,7 +25,8 @@ using detail::zeroed_grad;
 
 namespace {
 
-using MatrixMap = Eigen::Map<Eigen::MatrixXd>;
+template <class S>
+using BasicMatrixMap = Eigen::Map<Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>>;
 
 // The numbers of a conv2d as stored in its node (ints): the geometry, then whether
 // the im2col matrix follows the result in the node's value run.
@@ -41,12 +42,12 @@ Dims dims_of(const std::int64_t* s, Index n) {
   return {n, s[kC], s[kH], s[kW], s[kKh], s[kKw], s[kStride], s[kPad], s[kOh], s[kOw]};
 }
 
-// Where the im2col matrix starts after a result of `size` doubles (a cache line on).
+// Where the im2col matrix starts after a result of `size` values (8 on: a cache line of doubles).
 Index columns_offset(Index size) { return (size + 7) / 8 * 8; }
 
 // Rows N*p0 .. N*p1 of the im2col matrix of x (positions p0 to p1), into cols.
-template <class Out>
-void im2col(const Map& x, const Dims& d, Index p0, Index p1, Out& cols) {
+template <class S, class Out>
+void im2col(const BasicMap<S>& x, const Dims& d, Index p0, Index p1, Out& cols) {
   for (Index c = 0; c < d.c; ++c) {
     for (Index i = 0; i < d.kh; ++i) {
       for (Index j = 0; j < d.kw; ++j) {
@@ -63,7 +64,8 @@ void im2col(const Map& x, const Dims& d, Index p0, Index p1, Out& cols) {
 }
 
 // The adjoint of im2col: each run of dcols goes back, added, to the pixel it came from.
-void col2im(const MatrixMap& dcols, const Dims& d, Map& dx) {
+template <class S>
+void col2im(const BasicMatrixMap<S>& dcols, const Dims& d, BasicMap<S>& dx) {
   for (Index c = 0; c < d.c; ++c) {
     for (Index i = 0; i < d.kh; ++i) {
       for (Index j = 0; j < d.kw; ++j) {
@@ -82,8 +84,9 @@ void col2im(const MatrixMap& dcols, const Dims& d, Map& dx) {
 // Scratch for the input adjoint's dcols and for evaluation's im2col bands, kept per
 // thread and only ever grown: at batch 128 it is tens of megabytes, which a fresh
 // allocation for each layer of each step would page in again.
-MatrixMap scratch(Index rows, Index cols) {
-  thread_local std::vector<double> buffer;
+template <class S>
+BasicMatrixMap<S> scratch(Index rows, Index cols) {
+  thread_local std::vector<S> buffer;
   if (buffer.size() < std::size_t(rows * cols)) buffer.resize(std::size_t(rows * cols));
   return {buffer.data(), rows, cols};
 }
@@ -93,7 +96,10 @@ void require(bool ok, const std::string& message) {
 }
 
 // conv2d without the bias: input (a) N x (C*H*W), weight (b) OC x (C*KH*KW).
-Var convolve(Tape& t, std::int32_t ia, std::int32_t iw, const Dims& d) {
+template <class S>
+BasicVar<S> convolve(BasicTape<S>& t, std::int32_t ia, std::int32_t iw, const Dims& d) {
+  DESCENT_SCALAR_TYPES(S);
+  using MatrixMap = BasicMatrixMap<S>;
   const Node& nx = t.node(ia);
   const Node& nw = t.node(iw);
   const Index oc = nw.rows, rows = d.n * d.positions();
@@ -113,7 +119,7 @@ Var convolve(Tape& t, std::int32_t ia, std::int32_t iw, const Dims& d) {
     const Index band = std::max<Index>(1, (Index(1) << 21) / std::max<Index>(1, d.n * d.patch()));
     for (Index p0 = 0; p0 < d.positions(); p0 += band) {
       const Index p1 = std::min(d.positions(), p0 + band);
-      MatrixMap cols = scratch(d.n * (p1 - p0), d.patch());
+      MatrixMap cols = scratch<S>(d.n * (p1 - p0), d.patch());
       im2col(nx.value(), d, p0, p1, cols);
       out.middleRows(d.n * p0, d.n * (p1 - p0)).noalias() = cols * w.transpose();
     }
@@ -131,7 +137,7 @@ Var convolve(Tape& t, std::int32_t ia, std::int32_t iw, const Dims& d) {
       if (detail::take_fresh(nw)) dw.noalias() = g.transpose() * cols; else dw.noalias() += g.transpose() * cols;
     }
     if (nx.adj) {
-      MatrixMap dcols = scratch(g.rows(), d.patch());
+      MatrixMap dcols = scratch<S>(g.rows(), d.patch());
       dcols.noalias() = g * nw.value().matrix();
       Map dx = zeroed_grad(nx);
       col2im(dcols, d, dx);
@@ -152,7 +158,8 @@ struct Pool {
   }
 };
 
-Pool pool_of(const char* op, const Node& na, const Pool2dGeometry& g) {
+template <class S>
+Pool pool_of(const char* op, const BasicNode<S>& na, const Pool2dGeometry& g) {
   const Index s = g.stride == 0 ? g.kernel : g.stride;
   require(g.channels >= 1 && g.height >= 1 && g.width >= 1,
           fmt::format("{}: geometry {}x{}x{} needs channels, height and width >= 1", op, g.channels, g.height,
@@ -172,7 +179,9 @@ Pool pool_of(const char* op, const Node& na, const Pool2dGeometry& g) {
 Index Conv2dGeometry::out_height() const { return (height + 2 * padding - kernel_height) / stride + 1; }
 Index Conv2dGeometry::out_width() const { return (width + 2 * padding - kernel_width) / stride + 1; }
 
-Var conv2d(Var input, Var weight, Var bias, const Conv2dGeometry& g) {
+template <class S>
+BasicVar<S> conv2d(BasicVar<S> input, BasicVar<S> weight, BasicVar<S> bias, const Conv2dGeometry& g) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ix = input.index(t, "conv2d");
   const std::int32_t iw = weight.index(t, "conv2d");
@@ -220,7 +229,9 @@ Var conv2d(Var input, Var weight, Var bias, const Conv2dGeometry& g) {
   }, iy, ib);
 }
 
-Var max_pool2d(Var a, const Pool2dGeometry& g) {
+template <class S>
+BasicVar<S> max_pool2d(BasicVar<S> a, const Pool2dGeometry& g) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "max_pool2d");
   const Node& na = t.node(ia);
@@ -260,14 +271,16 @@ Var max_pool2d(Var a, const Pool2dGeometry& g) {
   return finish(t, k);
 }
 
-Var avg_pool2d(Var a, const Pool2dGeometry& g) {
+template <class S>
+BasicVar<S> avg_pool2d(BasicVar<S> a, const Pool2dGeometry& g) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "avg_pool2d");
   const Node& na = t.node(ia);
   const Pool p = pool_of("avg_pool2d", na, g);
   Map y = t.new_value(na.rows, p.c * p.positions());
   y.setZero();
-  const double scale = 1.0 / double(p.k * p.k);
+  const S scale = S(1) / S(p.k * p.k);
   for (Index c = 0; c < p.c; ++c) {
     for (Index q = 0; q < p.positions(); ++q) {
       for (Index i = 0; i < p.k; ++i) {
@@ -280,7 +293,7 @@ Var avg_pool2d(Var a, const Pool2dGeometry& g) {
   const std::int32_t k = t.record("avg_pool2d", y, na.adj, [](Tape& t, const Node& n) {
     const Pool p{n.ints[0], n.ints[1], n.ints[2], n.ints[3], n.ints[4], n.ints[5], n.ints[6]};
     Map dx = zeroed_grad(t.node(n.a));
-    const double scale = 1.0 / double(p.k * p.k);
+    const S scale = S(1) / S(p.k * p.k);
     for (Index c = 0; c < p.c; ++c) {
       for (Index q = 0; q < p.positions(); ++q) {
         for (Index i = 0; i < p.k; ++i) {
@@ -293,5 +306,14 @@ Var avg_pool2d(Var a, const Pool2dGeometry& g) {
   t.node(k).ints = t.store_ints(slots, 7);
   return finish(t, k);
 }
+
+// The ops above for each scalar type, as ops.hpp declares them.
+#define DESCENT_CONV_OPS(S) \
+  BasicVar<S> conv2d(BasicVar<S> input, BasicVar<S> weight, BasicVar<S> bias, const Conv2dGeometry& g) { return conv2d<S>(input, weight, bias, g); } \
+  BasicVar<S> max_pool2d(BasicVar<S> a, const Pool2dGeometry& g) { return max_pool2d<S>(a, g); } \
+  BasicVar<S> avg_pool2d(BasicVar<S> a, const Pool2dGeometry& g) { return avg_pool2d<S>(a, g); }
+DESCENT_CONV_OPS(double)
+DESCENT_CONV_OPS(float)
+#undef DESCENT_CONV_OPS
 
 }  // namespace autodiff

@@ -67,18 +67,18 @@ struct Expm1 {
 // d(sin a) = cos(a) da; std::sin element by element, exact at any magnitude
 struct Sin {
   static constexpr const char* name = "sin";
-  static constexpr auto forward = [](const auto& s) { return s.x.unaryExpr([](double v) { return std::sin(v); }); };
+  static constexpr auto forward = [](const auto& s) { return s.x.unaryExpr([](auto v) { return std::sin(v); }); };
   static constexpr auto backward = [](const auto& s) {
-    return s.g * s.x.unaryExpr([](double v) { return std::cos(v); });
+    return s.g * s.x.unaryExpr([](auto v) { return std::cos(v); });
   };
 };
 
 // d(cos a) = -sin(a) da
 struct Cos {
   static constexpr const char* name = "cos";
-  static constexpr auto forward = [](const auto& s) { return s.x.unaryExpr([](double v) { return std::cos(v); }); };
+  static constexpr auto forward = [](const auto& s) { return s.x.unaryExpr([](auto v) { return std::cos(v); }); };
   static constexpr auto backward = [](const auto& s) {
-    return -s.g * s.x.unaryExpr([](double v) { return std::sin(v); });
+    return -s.g * s.x.unaryExpr([](auto v) { return std::sin(v); });
   };
 };
 
@@ -122,15 +122,20 @@ struct LogSigmoid {
 };
 
 // d(gelu a) = (Phi(a) + a phi(a)) da, with gelu(a) = a Phi(a) and Phi the normal CDF
-// (PyTorch's exact, erf form); std::erf element by element.
+// (PyTorch's exact, erf form); std::erf element by element, in the values' type T.
 struct Gelu {
   static constexpr const char* name = "gelu";
   static constexpr auto forward = [](const auto& s) {
-    return s.x.unaryExpr([](double v) { return 0.5 * v * (1.0 + std::erf(v * 0.70710678118654752440)); });
+    return s.x.unaryExpr([](auto v) {
+      using T = decltype(v);
+      return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440)));
+    });
   };
   static constexpr auto backward = [](const auto& s) {
-    return s.g * s.x.unaryExpr([](double v) {
-      return 0.5 * (1.0 + std::erf(v * 0.70710678118654752440)) + v * 0.39894228040143267794 * std::exp(-0.5 * v * v);
+    return s.g * s.x.unaryExpr([](auto v) {
+      using T = decltype(v);
+      return T(0.5) * (T(1) + std::erf(v * T(0.70710678118654752440))) +
+             v * T(0.39894228040143267794) * std::exp(T(-0.5) * v * v);
     });
   };
 };
@@ -140,12 +145,13 @@ struct Gelu {
 struct Silu {
   static constexpr const char* name = "silu";
   static constexpr auto forward = [](const auto& s) {
-    return s.x.unaryExpr([](double v) { return v / (1.0 + std::exp(-v)); });
+    return s.x.unaryExpr([](auto v) { return v / (decltype(v)(1) + std::exp(-v)); });
   };
   static constexpr auto backward = [](const auto& s) {
-    return s.g * s.x.unaryExpr([](double v) {
-      const double sig = 1.0 / (1.0 + std::exp(-v));
-      return sig * (1.0 + v * (1.0 - sig));
+    return s.g * s.x.unaryExpr([](auto v) {
+      using T = decltype(v);
+      const T sig = T(1) / (T(1) + std::exp(-v));
+      return sig * (T(1) + v * (T(1) - sig));
     });
   };
 };
@@ -193,7 +199,7 @@ struct ClampMax {
   static constexpr auto backward = [](const auto& s) { return (s.x > s.c).select(0.0, s.g); };
 };
 
-// Two operands, broadcasting as + - * / do. s.a or s.b may be a plain double: full()
+// Two operands, broadcasting as + - * / do. s.a or s.b may be a plain number: full()
 // (rules.hpp) makes it an array for the comparisons. A NaN on either side gives NaN.
 
 // d max(a, b) = [a > b] da + [b > a] db, a tie sending half to each
@@ -255,5 +261,16 @@ template <class A, class B> requires BinaryOperands<A, B>
 auto maximum(const A& a, const B& b) { return detail::binary<rules::Maximum>(a, b); }
 template <class A, class B> requires BinaryOperands<A, B>
 auto minimum(const A& a, const B& b) { return detail::binary<rules::Minimum>(a, b); }
+// Operands of two scalar types (float and double): a compile error naming the op.
+template <class A, class B> requires MixedOperands<A, B>
+void maximum(const A&, const B&) {
+  static_assert(!MixedOperands<A, B>, "descent: operands of maximum have different scalar types (float and "
+                                      "double); a model's Vars, Parameters and Constants share one type");
+}
+template <class A, class B> requires MixedOperands<A, B>
+void minimum(const A&, const B&) {
+  static_assert(!MixedOperands<A, B>, "descent: operands of minimum have different scalar types (float and "
+                                      "double); a model's Vars, Parameters and Constants share one type");
+}
 
 }  // namespace autodiff

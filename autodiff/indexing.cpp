@@ -12,7 +12,9 @@ namespace autodiff {
 using detail::finish;
 using detail::shape;
 
-Var element(Var a, Index i, Index j) {
+template <class S>
+BasicVar<S> element(BasicVar<S> a, Index i, Index j) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "element");
   const Node& na = t.node(ia);
@@ -29,7 +31,9 @@ Var element(Var a, Index i, Index j) {
   return finish(t, k);
 }
 
-Var block(Var a, Index row, Index col, Index rows, Index cols) {
+template <class S>
+BasicVar<S> block(BasicVar<S> a, Index row, Index col, Index rows, Index cols) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "block");
   const Node& na = t.node(ia);
@@ -51,7 +55,9 @@ Var block(Var a, Index row, Index col, Index rows, Index cols) {
   return finish(t, k);
 }
 
-Var rows(Var a, Index first, Index count) {
+template <class S>
+BasicVar<S> rows(BasicVar<S> a, Index first, Index count) {
+  DESCENT_SCALAR_TYPES(S);
   const Index total = a.rows();
   if (first < 0 || count < 0 || first > total || count > total - first) {
     // The last row asked for, saturated: first + count - 1 may not fit an Index.
@@ -64,15 +70,19 @@ Var rows(Var a, Index first, Index count) {
 }
 
 // A leaf that shares a's value storage and stops the gradient.
-Var detach(Var a) {
+template <class S>
+BasicVar<S> detach(BasicVar<S> a) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const Node& na = t.node(a.index(t, "detach"));
   return Var::from_node(t, t.push_external("detach", na.rows, na.cols, na.val, nullptr));
 }
 
-Var Var::operator()(Index i, Index j) const { return element(*this, i, j); }
+template <TapeScalar S>
+BasicVar<S> BasicVar<S>::operator()(Index i, Index j) const { return element(*this, i, j); }
 
-Var Var::operator()(Index i) const {
+template <TapeScalar S>
+BasicVar<S> BasicVar<S>::operator()(Index i) const {
   const Index r = rows();
   const Index c = cols();
   if (r != 1 && c != 1) {
@@ -80,5 +90,20 @@ Var Var::operator()(Index i) const {
   }
   return r == 1 ? element(*this, 0, i) : element(*this, i, 0);
 }
+
+// The ops above for each scalar type, as ops.hpp declares them.
+#define DESCENT_INDEXING_OPS(S) \
+  BasicVar<S> element(BasicVar<S> a, Index i, Index j) { return element<S>(a, i, j); } \
+  BasicVar<S> block(BasicVar<S> a, Index row, Index col, Index rows, Index cols) { return block<S>(a, row, col, rows, cols); } \
+  BasicVar<S> rows(BasicVar<S> a, Index first, Index count) { return rows<S>(a, first, count); } \
+  BasicVar<S> detach(BasicVar<S> a) { return detach<S>(a); }
+DESCENT_INDEXING_OPS(double)
+DESCENT_INDEXING_OPS(float)
+#undef DESCENT_INDEXING_OPS
+
+template Var Var::operator()(Index, Index) const;
+template Var Var::operator()(Index) const;
+template f32::Var f32::Var::operator()(Index, Index) const;
+template f32::Var f32::Var::operator()(Index) const;
 
 }  // namespace autodiff

@@ -14,15 +14,17 @@ using detail::shape;
 namespace {
 
 // target.adj += product, written straight into the adjoint (noalias: no temporary).
-template <class P>
-void add_product(Node& target, const P& product) {
+template <class S, class P>
+void add_product(BasicNode<S>& target, const P& product) {
   auto adj = target.grad().matrix();
   if (detail::take_fresh(target)) adj.noalias() = product; else adj.noalias() += product;
 }
 
 }  // namespace
 
-Var matmul(Var a, Var b) {
+template <class S>
+BasicVar<S> matmul(BasicVar<S> a, BasicVar<S> b) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "matmul");
   const std::int32_t ib = b.index(t, "matmul");
@@ -42,7 +44,9 @@ Var matmul(Var a, Var b) {
   }, ia, ib);
 }
 
-Var transpose(Var a) {
+template <class S>
+BasicVar<S> transpose(BasicVar<S> a) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "transpose");
   const Node& na = t.node(ia);
@@ -54,7 +58,9 @@ Var transpose(Var a) {
   }, ia);
 }
 
-Var dot(Var a, Var b) {
+template <class S>
+BasicVar<S> dot(BasicVar<S> a, BasicVar<S> b) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "dot");
   const std::int32_t ib = b.index(t, "dot");
@@ -73,5 +79,14 @@ Var dot(Var a, Var b) {
     if (nb.adj) add_to(nb, n.adj[0] * na.value());
   }, ia, ib);
 }
+
+// The ops above for each scalar type, as ops.hpp declares them.
+#define DESCENT_LINALG_OPS(S) \
+  BasicVar<S> matmul(BasicVar<S> a, BasicVar<S> b) { return matmul<S>(a, b); } \
+  BasicVar<S> transpose(BasicVar<S> a) { return transpose<S>(a); } \
+  BasicVar<S> dot(BasicVar<S> a, BasicVar<S> b) { return dot<S>(a, b); }
+DESCENT_LINALG_OPS(double)
+DESCENT_LINALG_OPS(float)
+#undef DESCENT_LINALG_OPS
 
 }  // namespace autodiff

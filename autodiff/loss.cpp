@@ -34,15 +34,16 @@ struct Huber {
 namespace {
 
 template <Expression E>
-Var reduce(const E& e, Reduction r) {
+BasicVar<scalar_of_t<E>> reduce(const E& e, Reduction r) {
   return r == Reduction::sum ? sum(e) : mean(e);
 }
 
 // The element-wise losses compare pred and target element by element: one shape.
-void require_same_shape(const char* op, Var pred, Var target) {
-  Tape& t = Tape::current();
-  const Node& a = t.node(pred.index(t, op));
-  const Node& b = t.node(target.index(t, op));
+template <class S>
+void require_same_shape(const char* op, BasicVar<S> pred, BasicVar<S> target) {
+  BasicTape<S>& t = BasicTape<S>::current();
+  const BasicNode<S>& a = t.node(pred.index(t, op));
+  const BasicNode<S>& b = t.node(target.index(t, op));
   if (a.rows != b.rows || a.cols != b.cols) {
     throw ShapeError(fmt::format("{}: pred {} and target {} need one shape", op, shape(a), shape(b)));
   }
@@ -50,17 +51,23 @@ void require_same_shape(const char* op, Var pred, Var target) {
 
 }  // namespace
 
-Var mse_loss(Var pred, Var target, Reduction reduction) {
+template <class S>
+BasicVar<S> mse_loss(BasicVar<S> pred, BasicVar<S> target, Reduction reduction) {
+  DESCENT_SCALAR_TYPES(S);
   require_same_shape("mse_loss", pred, target);
   return reduce(square(expr(pred) - target), reduction);
 }
 
-Var l1_loss(Var pred, Var target, Reduction reduction) {
+template <class S>
+BasicVar<S> l1_loss(BasicVar<S> pred, BasicVar<S> target, Reduction reduction) {
+  DESCENT_SCALAR_TYPES(S);
   require_same_shape("l1_loss", pred, target);
   return reduce(abs(expr(pred) - target), reduction);
 }
 
-Var huber_loss(Var pred, Var target, double delta, Reduction reduction) {
+template <class S>
+BasicVar<S> huber_loss(BasicVar<S> pred, BasicVar<S> target, double delta, Reduction reduction) {
+  DESCENT_SCALAR_TYPES(S);
   require_same_shape("huber_loss", pred, target);
   if (!(delta > 0.0)) throw Error(fmt::format("huber_loss: delta {} is not positive", delta));
   return reduce(detail::unary_expr<rules::Huber>(expr(pred) - target, delta), reduction);
@@ -68,13 +75,17 @@ Var huber_loss(Var pred, Var target, double delta, Reduction reduction) {
 
 // max(x, 0) - x y + log(1 + e^-|x|) = -log_sigmoid(-x) - x y, whose rule is stable
 // for any logit; d/dx = sigmoid(x) - y, d/dy = -x.
-Var binary_cross_entropy_with_logits(Var logits, Var target, Reduction reduction) {
+template <class S>
+BasicVar<S> binary_cross_entropy_with_logits(BasicVar<S> logits, BasicVar<S> target, Reduction reduction) {
+  DESCENT_SCALAR_TYPES(S);
   require_same_shape("binary_cross_entropy_with_logits", logits, target);
   return reduce(-log_sigmoid(-expr(logits)) - expr(logits) * target, reduction);
 }
 
 // L = -sum_r lp[r, label_r] (/ rows for the mean); dL/dlp[r, label_r] = -1 (/ rows)
-Var nll_loss(Var log_probs, std::span<const std::int64_t> labels, Reduction reduction) {
+template <class S>
+BasicVar<S> nll_loss(BasicVar<S> log_probs, std::span<const std::int64_t> labels, Reduction reduction) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = log_probs.index(t, "nll_loss");
   const Node& na = t.node(ia);
@@ -95,7 +106,7 @@ Var nll_loss(Var log_probs, std::span<const std::int64_t> labels, Reduction redu
   double total = 0.0;
   for (Index r = 0; r < na.rows; ++r) total -= na.val[r + labels[std::size_t(r)] * na.rows];
   // dL/dlp[r, label_r] = -scale, 0 elsewhere; ints = [labels..., bits of scale]
-  const std::int32_t k = t.record_scalar("nll_loss", total * scale, na.adj, [](Tape& t, const Node& n) {
+  const std::int32_t k = t.record_scalar("nll_loss", S(total * scale), na.adj, [](Tape& t, const Node& n) {
     Node& na = t.node(n.a);
     const double g = -n.adj[0] * std::bit_cast<double>(n.ints[na.rows]);
     Map da = detail::zeroed_grad(na);
@@ -108,5 +119,16 @@ Var nll_loss(Var log_probs, std::span<const std::int64_t> labels, Reduction redu
   }
   return finish(t, k);
 }
+
+// The ops above for each scalar type, as ops.hpp declares them.
+#define DESCENT_LOSS_OPS(S) \
+  BasicVar<S> mse_loss(BasicVar<S> pred, BasicVar<S> target, Reduction reduction) { return mse_loss<S>(pred, target, reduction); } \
+  BasicVar<S> l1_loss(BasicVar<S> pred, BasicVar<S> target, Reduction reduction) { return l1_loss<S>(pred, target, reduction); } \
+  BasicVar<S> huber_loss(BasicVar<S> pred, BasicVar<S> target, double delta, Reduction reduction) { return huber_loss<S>(pred, target, delta, reduction); } \
+  BasicVar<S> binary_cross_entropy_with_logits(BasicVar<S> logits, BasicVar<S> target, Reduction reduction) { return binary_cross_entropy_with_logits<S>(logits, target, reduction); } \
+  BasicVar<S> nll_loss(BasicVar<S> log_probs, std::span<const std::int64_t> labels, Reduction reduction) { return nll_loss<S>(log_probs, labels, reduction); }
+DESCENT_LOSS_OPS(double)
+DESCENT_LOSS_OPS(float)
+#undef DESCENT_LOSS_OPS
 
 }  // namespace autodiff

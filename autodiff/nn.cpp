@@ -24,32 +24,40 @@ namespace {
 // a class with a logit of -inf would keep a sliver of probability.
 template <class E>
 auto exact_exp(const E& x) {
-  return x.unaryExpr([](double v) { return std::exp(v); });
+  return x.unaryExpr([](auto v) { return std::exp(v); });
 }
+
+template <class S>
+using Column = Eigen::Array<S, Eigen::Dynamic, 1>;
 
 // a minus its row maxima, so that no exp overflows and the largest entry of each
 // row is exactly 0. A row whose maximum is not finite is left unshifted: its
 // result is then the limit (or NaN) the plain formula gives.
-Eigen::ArrayXd row_shift(const Map& a) {
-  const Eigen::ArrayXd max = a.rowwise().maxCoeff();
-  return max.isFinite().select(max, 0.0);
+template <class S>
+Column<S> row_shift(const BasicMap<S>& a) {
+  const Column<S> max = a.rowwise().maxCoeff();
+  return max.isFinite().select(max, S(0));
 }
-Eigen::ArrayXXd shift_rows(const Map& a) { return a.colwise() - row_shift(a); }
+template <class S>
+BasicArray<S> shift_rows(const BasicMap<S>& a) { return a.colwise() - row_shift(a); }
 
 // log sum_j exp(s_ij) per row of shifted logits s.
-Eigen::ArrayXd row_log_sum_exp(const Eigen::ArrayXXd& shifted) {
+template <class S>
+Column<S> row_log_sum_exp(const BasicArray<S>& shifted) {
   return exact_exp(shifted).rowwise().sum().log();
 }
 
 // softmax per row, normalised from shifted logits, so huge logits keep full precision.
-Eigen::ArrayXXd softmax_rows(const Map& a) {
-  Eigen::ArrayXXd e = exact_exp(shift_rows(a));
-  const Eigen::ArrayXd total = e.rowwise().sum();
+template <class S>
+BasicArray<S> softmax_rows(const BasicMap<S>& a) {
+  BasicArray<S> e = exact_exp(shift_rows(a));
+  const Column<S> total = e.rowwise().sum();
   e.colwise() /= total;
   return e;
 }
 
-void require_columns(const char* op, const Node& n) {
+template <class S>
+void require_columns(const char* op, const BasicNode<S>& n) {
   if (n.cols == 0 || n.rows == 0) {
     throw ShapeError(fmt::format("{}: needs at least one row and one column, got {}", op, shape(n)));
   }
@@ -60,8 +68,10 @@ void require_columns(const char* op, const Node& n) {
 // The three row-wise ops share their checks and recording: `columns` is the
 // result's width (1 for logsumexp), forward fills y from the logits' value.
 namespace {
-template <class Forward>
-Var along_rows(const char* op, Var logits, bool one_column, Forward forward, BackwardFn backward) {
+template <class S, class Forward>
+BasicVar<S> along_rows(const char* op, BasicVar<S> logits, bool one_column, Forward forward,
+                       std::type_identity_t<BasicBackwardFn<S>> backward) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = logits.index(t, op);
   const Node& na = t.node(ia);
@@ -72,10 +82,12 @@ Var along_rows(const char* op, Var logits, bool one_column, Forward forward, Bac
 }
 }  // namespace
 
-Var logsumexp(Var logits) {
+template <class S>
+BasicVar<S> logsumexp(BasicVar<S> logits) {
+  DESCENT_SCALAR_TYPES(S);
   return along_rows("logsumexp", logits, true, [](const Map& a, Map& y) {
-    const Eigen::ArrayXd shift = row_shift(a);
-    y.col(0) = shift + row_log_sum_exp(a.colwise() - shift);
+    const Column<S> shift = row_shift(a);
+    y.col(0) = shift + row_log_sum_exp<S>(a.colwise() - shift);
   },
   // d(lse a)_i = sum_j softmax(a)_ij da_ij
   [](Tape& t, const Node& n) {
@@ -84,30 +96,36 @@ Var logsumexp(Var logits) {
   });
 }
 
-Var softmax(Var logits) {
+template <class S>
+BasicVar<S> softmax(BasicVar<S> logits) {
+  DESCENT_SCALAR_TYPES(S);
   return along_rows("softmax", logits, false, [](const Map& a, Map& y) { y = softmax_rows(a); },
   // y = softmax(a) per row; da_i = y_i .* (g_i - <g_i, y_i>)
   [](Tape& t, const Node& n) {
     const Map y = n.value();
-    const Eigen::ArrayXd inner = (n.grad() * y).rowwise().sum();
+    const Column<S> inner = (n.grad() * y).rowwise().sum();
     add_to(t.node(n.a), y * (n.grad().colwise() - inner));
   });
 }
 
-Var log_softmax(Var logits) {
+template <class S>
+BasicVar<S> log_softmax(BasicVar<S> logits) {
+  DESCENT_SCALAR_TYPES(S);
   return along_rows("log_softmax", logits, false, [](const Map& a, Map& y) {
-    const Eigen::ArrayXXd shifted = shift_rows(a);
+    const Array shifted = shift_rows(a);
     y = shifted.colwise() - row_log_sum_exp(shifted);
   },
   // y = a - lse(a) per row; da_i = g_i - softmax(a)_i * sum_j g_ij
   [](Tape& t, const Node& n) {
-    const Eigen::ArrayXd total = n.grad().rowwise().sum();
+    const Column<S> total = n.grad().rowwise().sum();
     add_to(t.node(n.a), n.grad() - exact_exp(n.value()).colwise() * total);
   });
 }
 
 // L = mean_i (lse(a_i) - a_i,label_i); dL/da_ij = (softmax(a)_ij - [j = label_i]) / m
-Var cross_entropy(Var logits, std::span<const std::int64_t> labels) {
+template <class S>
+BasicVar<S> cross_entropy(BasicVar<S> logits, std::span<const std::int64_t> labels) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = logits.index(t, "cross_entropy");
   const Node& na = t.node(ia);
@@ -124,15 +142,15 @@ Var cross_entropy(Var logits, std::span<const std::int64_t> labels) {
   }
   // L = mean_i (lse(a_i) - a_i,label_i) = mean_i (lse(s_i) - s_i,label_i) with
   // s = a - max: exact for huge logits too.
-  const Eigen::ArrayXXd shifted = shift_rows(na.value());
+  const Array shifted = shift_rows(na.value());
   double total = row_log_sum_exp(shifted).sum();
   for (Index r = 0; r < shifted.rows(); ++r) total -= shifted(r, labels[std::size_t(r)]);
   Map y = t.new_value(1, 1);
-  y(0, 0) = total / double(shifted.rows());
+  y(0, 0) = S(total / double(shifted.rows()));
   // dL/da_ij = (softmax(a)_ij - [j = label_i]) / m
   const std::int32_t k = t.record("cross_entropy", y, na.adj, [](Tape& t, const Node& n) {
     Node& na = t.node(n.a);
-    const double scale = n.adj[0] / double(na.rows);
+    const S scale = n.adj[0] / S(na.rows);
     add_to(na, softmax_rows(na.value()) * scale);
     Map da = na.grad();
     for (Index r = 0; r < na.rows; ++r) da(r, n.ints[r]) -= scale;
@@ -141,13 +159,17 @@ Var cross_entropy(Var logits, std::span<const std::int64_t> labels) {
   return finish(t, k);
 }
 
-Var cross_entropy(Var logits, const std::vector<int>& labels) {
+template <class S>
+BasicVar<S> cross_entropy(BasicVar<S> logits, const std::vector<int>& labels) {
+  DESCENT_SCALAR_TYPES(S);
   std::vector<std::int64_t> wide(labels.begin(), labels.end());
   return cross_entropy(logits, std::span<const std::int64_t>(wide));
 }
 
 // y(r, p*d + c) = table(index(r, p), c); the adjoint scatters back: dtable(index(r, p), c) += g(r, p*d + c)
-Var gather_rows(Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) {
+template <class S>
+BasicVar<S> gather_rows(BasicVar<S> table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = table.index(t, "gather_rows");
   const Node& nt = t.node(ia);
@@ -180,7 +202,9 @@ Var gather_rows(Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eige
   return finish(t, k);
 }
 
-Var gather_rows(Var table, std::span<const std::int64_t> rows) {
+template <class S>
+BasicVar<S> gather_rows(BasicVar<S> table, std::span<const std::int64_t> rows) {
+  DESCENT_SCALAR_TYPES(S);
   Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> index(Index(rows.size()), 1);
   for (std::size_t r = 0; r < rows.size(); ++r) index(Index(r)) = rows[r];
   return gather_rows(table, index);
@@ -188,7 +212,9 @@ Var gather_rows(Var table, std::span<const std::int64_t> rows) {
 
 // Each row normalised over its columns, x^ = (x - mean) / sqrt(var + eps) (the biased
 // variance, as PyTorch), then scaled and shifted by the broadcast ops: x^ * gamma + beta.
-Var layer_norm(Var a, Var gamma, Var beta, double eps) {
+template <class S>
+BasicVar<S> layer_norm(BasicVar<S> a, BasicVar<S> gamma, BasicVar<S> beta, double eps) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "layer_norm");
   const Node& na = t.node(ia);
@@ -203,16 +229,16 @@ Var layer_norm(Var a, Var gamma, Var beta, double eps) {
     throw Error(fmt::format("layer_norm: eps is {}, needs a finite number >= 0", eps));
   }
   Map y = t.new_value(na.rows, na.cols);
-  const Eigen::ArrayXd mean = na.value().rowwise().mean();
+  const Column<S> mean = na.value().rowwise().mean();
   y = na.value().colwise() - mean;
-  const Eigen::ArrayXd sigma = (y.square().rowwise().mean() + eps).sqrt();
+  const Column<S> sigma = (y.square().rowwise().mean() + eps).sqrt();
   y.colwise() /= sigma;
   // dx_i = (g_i - mean_j g_ij - x^_i mean_j(g_ij x^_ij)) / sigma_i
   const std::int32_t k = t.record("layer_norm", y, na.adj, [](Tape& t, const Node& n) {
     Node& na = t.node(n.a);
     const Map x = na.value(), xhat = n.value(), g = n.grad();
-    const Eigen::ArrayXd sigma = ((x.colwise() - x.rowwise().mean()).square().rowwise().mean() + n.c).sqrt();
-    const Eigen::ArrayXd g_mean = g.rowwise().mean(), gx_mean = (g * xhat).rowwise().mean();
+    const Column<S> sigma = ((x.colwise() - x.rowwise().mean()).square().rowwise().mean() + n.c).sqrt();
+    const Column<S> g_mean = g.rowwise().mean(), gx_mean = (g * xhat).rowwise().mean();
     add_to(na, ((g.colwise() - g_mean) - xhat.colwise() * gx_mean).colwise() / sigma);
   }, ia);
   t.node(k).c = eps;
@@ -222,14 +248,31 @@ Var layer_norm(Var a, Var gamma, Var beta, double eps) {
 // Training: each element kept with probability 1 - p and scaled by 1 / (1 - p), else
 // zeroed, so the expected value is unchanged; the mask is a product, whose adjoint is
 // the mask again. Outside training, a itself.
-Var dropout(Var a, double p, std::mt19937_64& rng, bool training) {
+template <class S>
+BasicVar<S> dropout(BasicVar<S> a, double p, std::mt19937_64& rng, bool training) {
+  DESCENT_SCALAR_TYPES(S);
   if (!(p >= 0.0 && p < 1.0)) throw Error(fmt::format("dropout: p is {}, needs 0 <= p < 1", p));
   if (!training || p == 0.0) return a;
   Array mask(a.rows(), a.cols());
-  const double scale = 1.0 / (1.0 - p);
+  const S scale = S(1.0 / (1.0 - p));
   // A uniform double in [0, 1) from the top 53 bits of one draw per element, column by column.
-  for (Index k = 0; k < mask.size(); ++k) mask(k) = double(rng() >> 11) * 0x1.0p-53 >= p ? scale : 0.0;
+  for (Index k = 0; k < mask.size(); ++k) mask(k) = double(rng() >> 11) * 0x1.0p-53 >= p ? scale : S(0);
   return a * mask;
 }
+
+// The ops above for each scalar type, as ops.hpp declares them.
+#define DESCENT_NN_OPS(S) \
+  BasicVar<S> logsumexp(BasicVar<S> logits) { return logsumexp<S>(logits); } \
+  BasicVar<S> softmax(BasicVar<S> logits) { return softmax<S>(logits); } \
+  BasicVar<S> log_softmax(BasicVar<S> logits) { return log_softmax<S>(logits); } \
+  BasicVar<S> cross_entropy(BasicVar<S> logits, std::span<const std::int64_t> labels) { return cross_entropy<S>(logits, labels); } \
+  BasicVar<S> cross_entropy(BasicVar<S> logits, const std::vector<int>& labels) { return cross_entropy<S>(logits, labels); } \
+  BasicVar<S> gather_rows(BasicVar<S> table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) { return gather_rows<S>(table, index); } \
+  BasicVar<S> gather_rows(BasicVar<S> table, std::span<const std::int64_t> rows) { return gather_rows<S>(table, rows); } \
+  BasicVar<S> layer_norm(BasicVar<S> a, BasicVar<S> gamma, BasicVar<S> beta, double eps) { return layer_norm<S>(a, gamma, beta, eps); } \
+  BasicVar<S> dropout(BasicVar<S> a, double p, std::mt19937_64& rng, bool training) { return dropout<S>(a, p, rng, training); }
+DESCENT_NN_OPS(double)
+DESCENT_NN_OPS(float)
+#undef DESCENT_NN_OPS
 
 }  // namespace autodiff

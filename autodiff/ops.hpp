@@ -14,6 +14,7 @@
 #include "var.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <random>
 #include <span>
 #include <vector>
@@ -131,5 +132,59 @@ Var block(Var a, Index row, Index col, Index rows, Index cols);
 Var rows(Var a, Index first, Index count);  // a block of whole rows
 // A new leaf with a's value and no gradient path (like torch's detach()).
 Var detach(Var a);
+
+// ---- float: every op above also takes and returns Vars of floats (f32::Var):
+// the same rule, run in float. Operands of one op share one scalar type.
+// hstack and vstack of floats are templates, so that hstack({}) stays the double one;
+// a braced list of Vars of one type deduces it.
+template <TapeScalar S>
+BasicVar<S> hstack(const std::vector<BasicVar<S>>& parts);
+template <TapeScalar S>
+BasicVar<S> vstack(const std::vector<BasicVar<S>>& parts);
+template <TapeScalar S>
+BasicVar<S> hstack(std::initializer_list<BasicVar<S>> parts) { return hstack(std::vector<BasicVar<S>>(parts)); }
+template <TapeScalar S>
+BasicVar<S> vstack(std::initializer_list<BasicVar<S>> parts) { return vstack(std::vector<BasicVar<S>>(parts)); }
+f32::Var where(const Mask& mask, f32::Var a, f32::Var b);
+f32::Var sum(f32::Var a);
+f32::Var sum_rowwise(f32::Var a);
+f32::Var sum_colwise(f32::Var a);
+f32::Var mean(f32::Var a);
+f32::Var mean_rowwise(f32::Var a);
+f32::Var mean_colwise(f32::Var a);
+f32::Var max(f32::Var a);
+f32::Var min(f32::Var a);
+f32::Var max_rowwise(f32::Var a);
+f32::Var min_rowwise(f32::Var a);
+f32::Var max_colwise(f32::Var a);
+f32::Var min_colwise(f32::Var a);
+Eigen::Array<std::int64_t, Eigen::Dynamic, 1> argmax_rowwise(f32::Var a);
+f32::Var norm(f32::Var a);
+f32::Var matmul(f32::Var a, f32::Var b);
+f32::Var transpose(f32::Var a);
+f32::Var dot(f32::Var a, f32::Var b);
+f32::Var logsumexp(f32::Var logits);
+f32::Var softmax(f32::Var logits);
+f32::Var log_softmax(f32::Var logits);
+f32::Var cross_entropy(f32::Var logits, std::span<const std::int64_t> labels);
+f32::Var cross_entropy(f32::Var logits, const std::vector<int>& labels);
+f32::Var gather_rows(f32::Var table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index);
+f32::Var gather_rows(f32::Var table, std::span<const std::int64_t> rows);
+f32::Var layer_norm(f32::Var a, f32::Var gamma, f32::Var beta, double eps = 1e-5);
+f32::Var dropout(f32::Var a, double p, std::mt19937_64& rng, bool training);
+f32::Var conv2d(f32::Var input, f32::Var weight, f32::Var bias, const Conv2dGeometry& geometry);
+f32::Var max_pool2d(f32::Var a, const Pool2dGeometry& geometry);
+f32::Var avg_pool2d(f32::Var a, const Pool2dGeometry& geometry);
+f32::Var reshape(f32::Var a, Index rows, Index cols);
+f32::Var tile(f32::Var a, Index rows_times, Index cols_times);
+f32::Var mse_loss(f32::Var pred, f32::Var target, Reduction reduction = Reduction::mean);
+f32::Var l1_loss(f32::Var pred, f32::Var target, Reduction reduction = Reduction::mean);
+f32::Var huber_loss(f32::Var pred, f32::Var target, double delta = 1.0, Reduction reduction = Reduction::mean);
+f32::Var binary_cross_entropy_with_logits(f32::Var logits, f32::Var target, Reduction reduction = Reduction::mean);
+f32::Var nll_loss(f32::Var log_probs, std::span<const std::int64_t> labels, Reduction reduction = Reduction::mean);
+f32::Var element(f32::Var a, Index i, Index j);
+f32::Var block(f32::Var a, Index row, Index col, Index rows, Index cols);
+f32::Var rows(f32::Var a, Index first, Index count);
+f32::Var detach(f32::Var a);
 
 }  // namespace autodiff

@@ -16,7 +16,9 @@ using detail::finish;
 using detail::record;
 using detail::shape;
 
-Var sum(Var a) {
+template <class S>
+BasicVar<S> sum(BasicVar<S> a) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "sum");
   const Node& na = t.node(ia);
@@ -29,7 +31,9 @@ Var sum(Var a) {
   }, ia);
 }
 
-Var sum_rowwise(Var a) {
+template <class S>
+BasicVar<S> sum_rowwise(BasicVar<S> a) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "sum_rowwise");
   const Node& na = t.node(ia);
@@ -42,7 +46,9 @@ Var sum_rowwise(Var a) {
   }, ia);
 }
 
-Var sum_colwise(Var a) {
+template <class S>
+BasicVar<S> sum_colwise(BasicVar<S> a) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "sum_colwise");
   const Node& na = t.node(ia);
@@ -56,13 +62,17 @@ Var sum_colwise(Var a) {
 }
 
 // A mean is a sum scaled by 1/count; the scaling is its own node.
-Var mean(Var a) { return sum(a) * (1.0 / double(a.size())); }
-Var mean_rowwise(Var a) { return sum_rowwise(a) * (1.0 / double(a.cols())); }
-Var mean_colwise(Var a) { return sum_colwise(a) * (1.0 / double(a.rows())); }
+template <class S>
+BasicVar<S> mean(BasicVar<S> a) { return sum(a) * (1.0 / double(a.size())); }
+template <class S>
+BasicVar<S> mean_rowwise(BasicVar<S> a) { return sum_rowwise(a) * (1.0 / double(a.cols())); }
+template <class S>
+BasicVar<S> mean_colwise(BasicVar<S> a) { return sum_colwise(a) * (1.0 / double(a.rows())); }
 
 namespace {
 
-void require_elements(const char* op, const Node& n) {
+template <class S>
+void require_elements(const char* op, const BasicNode<S>& n) {
   if (n.size() == 0) throw ShapeError(fmt::format("{}: needs at least one element, got {}", op, shape(n)));
 }
 
@@ -78,13 +88,15 @@ bool ties(double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)
 
 // max or min of all elements; y = a_k for the extreme k. The adjoint is split
 // evenly among the elements equal to y: d y = sum_{k tied} da_k / count.
-Var extreme(Var a, bool largest) {
+template <class S>
+BasicVar<S> extreme(BasicVar<S> a, bool largest) {
+  DESCENT_SCALAR_TYPES(S);
   const char* op = largest ? "max" : "min";
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, op);
   const Node& na = t.node(ia);
   require_elements(op, na);
-  double best = na.val[0];
+  S best = na.val[0];
   for (Index k = 1; k < na.size(); ++k) {
     if (beats(na.val[k], best, largest)) best = na.val[k];
   }
@@ -94,14 +106,16 @@ Var extreme(Var a, bool largest) {
     const Map x = a.value();
     Index count = 0;
     for (Index k = 0; k < x.size(); ++k) count += ties(x(k), n.val[0]);
-    const double share = n.adj[0] / double(count);
-    add_to(a, x.unaryExpr([&](double v) { return ties(v, n.val[0]) ? share : 0.0; }));
+    const S share = n.adj[0] / S(count);
+    add_to(a, x.unaryExpr([&](S v) { return ties(v, n.val[0]) ? share : S(0); }));
   }, ia));
 }
 
 // max or min of each row (by_row) or column; the adjoint of each goes to its first
 // extreme element, whose flat index is stored: d y_r = da_{r, first extreme}.
-Var extreme_along(Var a, bool largest, bool by_row) {
+template <class S>
+BasicVar<S> extreme_along(BasicVar<S> a, bool largest, bool by_row) {
+  DESCENT_SCALAR_TYPES(S);
   const char* op = largest ? (by_row ? "max_rowwise" : "max_colwise") : (by_row ? "min_rowwise" : "min_colwise");
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, op);
@@ -130,14 +144,22 @@ Var extreme_along(Var a, bool largest, bool by_row) {
 
 }  // namespace
 
-Var max(Var a) { return extreme(a, true); }
-Var min(Var a) { return extreme(a, false); }
-Var max_rowwise(Var a) { return extreme_along(a, true, true); }
-Var min_rowwise(Var a) { return extreme_along(a, false, true); }
-Var max_colwise(Var a) { return extreme_along(a, true, false); }
-Var min_colwise(Var a) { return extreme_along(a, false, false); }
+template <class S>
+BasicVar<S> max(BasicVar<S> a) { return extreme(a, true); }
+template <class S>
+BasicVar<S> min(BasicVar<S> a) { return extreme(a, false); }
+template <class S>
+BasicVar<S> max_rowwise(BasicVar<S> a) { return extreme_along(a, true, true); }
+template <class S>
+BasicVar<S> min_rowwise(BasicVar<S> a) { return extreme_along(a, false, true); }
+template <class S>
+BasicVar<S> max_colwise(BasicVar<S> a) { return extreme_along(a, true, false); }
+template <class S>
+BasicVar<S> min_colwise(BasicVar<S> a) { return extreme_along(a, false, false); }
 
-Eigen::Array<std::int64_t, Eigen::Dynamic, 1> argmax_rowwise(Var a) {
+template <class S>
+Eigen::Array<std::int64_t, Eigen::Dynamic, 1> argmax_rowwise(BasicVar<S> a) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const Node& na = t.node(a.index(t, "argmax_rowwise"));
   require_elements("argmax_rowwise", na);
@@ -154,21 +176,43 @@ Eigen::Array<std::int64_t, Eigen::Dynamic, 1> argmax_rowwise(Var a) {
 }
 
 // Eigen's stableNorm scales, so that squares of huge elements do not overflow.
-Var norm(Var a) {
+template <class S>
+BasicVar<S> norm(BasicVar<S> a) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "norm");
   const Node& na = t.node(ia);
-  const double y = Eigen::Map<const Eigen::VectorXd>(na.val, na.size()).stableNorm();
+  const S y = Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, 1>>(na.val, na.size()).stableNorm();
   // d|a| = a / |a| da, and 0 at a = 0 (PyTorch's subgradient)
   return finish(t, t.record_scalar("norm", y, na.adj, [](Tape& t, const Node& n) {
     Node& a = t.node(n.a);
-    const double y = n.val[0];
-    if (y == 0.0) {
+    const S y = n.val[0];
+    if (y == 0) {
       add_to(a, Array::Zero(a.rows, a.cols));
     } else {
       add_to(a, a.value() * (n.adj[0] / y));
     }
   }, ia));
 }
+
+// The ops above for each scalar type, as ops.hpp declares them.
+#define DESCENT_REDUCTION_OPS(S) \
+  BasicVar<S> sum(BasicVar<S> a) { return sum<S>(a); } \
+  BasicVar<S> sum_rowwise(BasicVar<S> a) { return sum_rowwise<S>(a); } \
+  BasicVar<S> sum_colwise(BasicVar<S> a) { return sum_colwise<S>(a); } \
+  BasicVar<S> mean(BasicVar<S> a) { return mean<S>(a); } \
+  BasicVar<S> mean_rowwise(BasicVar<S> a) { return mean_rowwise<S>(a); } \
+  BasicVar<S> mean_colwise(BasicVar<S> a) { return mean_colwise<S>(a); } \
+  BasicVar<S> max(BasicVar<S> a) { return max<S>(a); } \
+  BasicVar<S> min(BasicVar<S> a) { return min<S>(a); } \
+  BasicVar<S> max_rowwise(BasicVar<S> a) { return max_rowwise<S>(a); } \
+  BasicVar<S> min_rowwise(BasicVar<S> a) { return min_rowwise<S>(a); } \
+  BasicVar<S> max_colwise(BasicVar<S> a) { return max_colwise<S>(a); } \
+  BasicVar<S> min_colwise(BasicVar<S> a) { return min_colwise<S>(a); } \
+  Eigen::Array<std::int64_t, Eigen::Dynamic, 1> argmax_rowwise(BasicVar<S> a) { return argmax_rowwise<S>(a); } \
+  BasicVar<S> norm(BasicVar<S> a) { return norm<S>(a); }
+DESCENT_REDUCTION_OPS(double)
+DESCENT_REDUCTION_OPS(float)
+#undef DESCENT_REDUCTION_OPS
 
 }  // namespace autodiff

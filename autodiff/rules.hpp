@@ -14,21 +14,22 @@ namespace autodiff::detail {
 
 // One-operand ops: forward(s) reads s.x (and s.c, a constant such as an exponent);
 // backward(s) reads the upstream adjoint s.g, the operand s.x, the result s.y and s.c.
-template <class X>
+// c has the values' scalar type S, so that a rule over floats stays in float.
+template <class X, class S = double>
 struct UnaryArgs {
   const X& x;
-  double c;
+  S c;
 };
-template <class G, class X, class Y>
+template <class G, class X, class Y, class S = double>
 struct UnaryGradArgs {
   const G& g;
   const X& x;
   const Y& y;
-  double c;
+  S c;
 };
 // Two-operand ops: forward(s) reads s.a and s.b; da(s) and db(s) read s.g, s.a,
 // s.b and the result s.y, and give the contribution to each operand's adjoint in
-// the result's shape. s.a or s.b may be a plain double, so rules use operators only.
+// the result's shape. s.a or s.b may be a plain number, so rules use operators only.
 template <class A, class B>
 struct BinaryArgs {
   const A& a;
@@ -48,7 +49,7 @@ struct BinaryGradArgs {
 // Throws Error: clamp's bounds lo > hi (or one is NaN) (record.cpp).
 [[noreturn]] void throw_clamp_bounds(double lo, double hi);
 
-// x as an array of y's shape when x is a plain double, else x itself: for the
+// x as an array of y's shape when x is a plain number, else x itself: for the
 // binary rules that need a comparison or a select, which Eigen has on arrays only.
 // x itself is returned by reference: a copy of a plain array (the 1x1 path's
 // operands) would die with the rule while the expression it returns still reads it.
@@ -66,7 +67,8 @@ template <class X, class Y>
 auto win_share(const X& x, const Y& y) {
   const auto& a = full(x, y);
   const auto& b = full(y, x);
-  return (a > b).template cast<double>() + 0.5 * (a == b).template cast<double>();
+  using S = typename std::decay_t<decltype(a)>::Scalar;
+  return (a > b).template cast<S>() + S(0.5) * (a == b).template cast<S>();
 }
 
 // The shape of a two-operand op's result by NumPy's broadcasting rule: in each

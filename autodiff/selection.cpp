@@ -25,11 +25,12 @@ Index at(Index r, Index c, Index i, Index j) { return (r == 1 ? 0 : i) + (c == 1
 bool mask_at(const std::int64_t* m, Index i, Index j) { return m[2 + at(m[0], m[1], i, j)] != 0; }
 
 // g where the mask picks `side` (true: a), 0 elsewhere, in the result's shape.
-Array picked(const Node& n, bool side) {
-  Array out(n.rows, n.cols);
-  const Map g = n.grad();
+template <class S>
+BasicArray<S> picked(const BasicNode<S>& n, bool side) {
+  BasicArray<S> out(n.rows, n.cols);
+  const BasicMap<S> g = n.grad();
   for (Index j = 0; j < n.cols; ++j) {
-    for (Index i = 0; i < n.rows; ++i) out(i, j) = mask_at(n.ints, i, j) == side ? g(i, j) : 0.0;
+    for (Index i = 0; i < n.rows; ++i) out(i, j) = mask_at(n.ints, i, j) == side ? g(i, j) : S(0);
   }
   return out;
 }
@@ -37,7 +38,9 @@ Array picked(const Node& n, bool side) {
 }  // namespace
 
 // y_ij = mask_ij ? a_ij : b_ij; da = g [mask], db = g [!mask], each summed back to its shape
-Var where(const Mask& mask, Var a, Var b) {
+template <class S>
+BasicVar<S> where(const Mask& mask, BasicVar<S> a, BasicVar<S> b) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "where");
   const std::int32_t ib = b.index(t, "where");
@@ -77,5 +80,12 @@ Var where(const Mask& mask, Var a, Var b) {
   if (grad) t.node(k).ints = t.store_ints(stored.data(), stored.size());
   return finish(t, k);
 }
+
+// The ops above for each scalar type, as ops.hpp declares them.
+#define DESCENT_SELECTION_OPS(S) \
+  BasicVar<S> where(const Mask& mask, BasicVar<S> a, BasicVar<S> b) { return where<S>(mask, a, b); }
+DESCENT_SELECTION_OPS(double)
+DESCENT_SELECTION_OPS(float)
+#undef DESCENT_SELECTION_OPS
 
 }  // namespace autodiff

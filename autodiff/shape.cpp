@@ -16,7 +16,8 @@ using detail::shape;
 namespace {
 
 // The parts' shapes for an error message: "3x2, 4x1".
-std::string shapes(const Tape& t, const std::vector<std::int32_t>& parts) {
+template <class S>
+std::string shapes(const BasicTape<S>& t, const std::vector<std::int32_t>& parts) {
   std::string s;
   for (std::int32_t p : parts) s += (s.empty() ? "" : ", ") + shape(t.node(p));
   return s;
@@ -24,7 +25,9 @@ std::string shapes(const Tape& t, const std::vector<std::int32_t>& parts) {
 
 // hstack (side by side) or vstack (one above the other). The node's operand a is the
 // first part; ints holds [count, part node indices...] so that backward reaches all.
-Var stack(const std::vector<Var>& parts, bool side_by_side) {
+template <class S>
+BasicVar<S> stack(const std::vector<BasicVar<S>>& parts, bool side_by_side) {
+  DESCENT_SCALAR_TYPES(S);
   const char* op = side_by_side ? "hstack" : "vstack";
   if (parts.empty()) throw ShapeError(fmt::format("{}: needs at least one Var, got none", op));
   Tape& t = Tape::current();
@@ -84,11 +87,15 @@ Var stack(const std::vector<Var>& parts, bool side_by_side) {
 
 }  // namespace
 
-Var hstack(const std::vector<Var>& parts) { return stack(parts, true); }
-Var vstack(const std::vector<Var>& parts) { return stack(parts, false); }
+template <TapeScalar S>
+BasicVar<S> hstack(const std::vector<BasicVar<S>>& parts) { return stack(parts, true); }
+template <TapeScalar S>
+BasicVar<S> vstack(const std::vector<BasicVar<S>>& parts) { return stack(parts, false); }
 
 // The elements in column-major order, unchanged; d(reshape a) = reshape(da) back to a's shape
-Var reshape(Var a, Index rows, Index cols) {
+template <class S>
+BasicVar<S> reshape(BasicVar<S> a, Index rows, Index cols) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "reshape");
   const Node& na = t.node(ia);
@@ -104,7 +111,9 @@ Var reshape(Var a, Index rows, Index cols) {
 }
 
 // copies of a, rows_times down and cols_times across, as torch.tile(a, (rows_times, cols_times))
-Var tile(Var a, Index rows_times, Index cols_times) {
+template <class S>
+BasicVar<S> tile(BasicVar<S> a, Index rows_times, Index cols_times) {
+  DESCENT_SCALAR_TYPES(S);
   Tape& t = Tape::current();
   const std::int32_t ia = a.index(t, "tile");
   const Node& na = t.node(ia);
@@ -128,5 +137,18 @@ Var tile(Var a, Index rows_times, Index cols_times) {
     add_to(a, g);
   }, ia);
 }
+
+// The ops above for each scalar type, as ops.hpp declares them.
+#define DESCENT_SHAPE_OPS(S) \
+  BasicVar<S> reshape(BasicVar<S> a, Index rows, Index cols) { return reshape<S>(a, rows, cols); } \
+  BasicVar<S> tile(BasicVar<S> a, Index rows_times, Index cols_times) { return tile<S>(a, rows_times, cols_times); }
+DESCENT_SHAPE_OPS(double)
+DESCENT_SHAPE_OPS(float)
+#undef DESCENT_SHAPE_OPS
+// hstack and vstack: a function of doubles (which takes any braced list), a template for floats.
+Var hstack(const std::vector<Var>& parts) { return hstack<double>(parts); }
+Var vstack(const std::vector<Var>& parts) { return vstack<double>(parts); }
+template f32::Var hstack<float>(const std::vector<f32::Var>&);
+template f32::Var vstack<float>(const std::vector<f32::Var>&);
 
 }  // namespace autodiff

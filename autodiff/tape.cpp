@@ -22,7 +22,8 @@ std::atomic<std::uint64_t> generation_count{1};
 std::atomic<std::uint32_t> next_serial{1};
 
 // The gradient an op's reverse rule wrote into one of its operands.
-void check_gradient(const Node& producer, const Node& operand) {
+template <class S>
+void check_gradient(const BasicNode<S>& producer, const BasicNode<S>& operand) {
   for (Index k = 0; k < operand.size(); ++k) {
     if (!std::isfinite(operand.adj[k])) {
       throw NonFiniteError(fmt::format(
@@ -36,7 +37,8 @@ void check_gradient(const Node& producer, const Node& operand) {
 
 }  // namespace
 
-void check_value(const Node& n) {
+template <class S>
+void check_value(const BasicNode<S>& n) {
   for (Index k = 0; k < n.size(); ++k) {
     if (!std::isfinite(n.val[k])) {
       throw NonFiniteError(fmt::format("anomaly: {} produced {} at element ({}, {}) of its {}x{} result",
@@ -47,24 +49,28 @@ void check_value(const Node& n) {
 }
 
 std::size_t TapeCapacity::bytes() const {
-  return nodes * sizeof(Node) + doubles * sizeof(double) + integers * sizeof(std::int64_t) +
-         scalars * sizeof(ScalarEntry);
+  return nodes * sizeof(Node) + doubles * scalar_bytes + integers * sizeof(std::int64_t) +
+         scalars * entry_bytes;
 }
 
-Tape::Tape() : generation_(0), serial_(next_serial.fetch_add(1)) { generation_ = next_generation(); }
+template <TapeScalar S>
+BasicTape<S>::BasicTape() : generation_(0), serial_(next_serial.fetch_add(1)) { generation_ = next_generation(); }
 
-std::uint64_t Tape::next_generation() const {
+template <TapeScalar S>
+std::uint64_t BasicTape<S>::next_generation() const {
   // 2^48 clears before the count wraps: more than any process makes.
   return generation_count.fetch_add(1) << kSerialBits | (serial_ & kSerialMask);
 }
 
-Tape& Tape::make_current() {
-  thread_local Tape tape;  // destroyed when its thread ends
+template <TapeScalar S>
+BasicTape<S>& BasicTape<S>::make_current() {
+  thread_local BasicTape tape;  // destroyed when its thread ends
   current_ = &tape;
   return tape;
 }
 
-void Tape::clear() {
+template <TapeScalar S>
+void BasicTape<S>::clear() {
   size_ = 0;
   scalar_block_ = 0;
   scalar_base_ = scalar_next_ = scalar_blocks_.empty() ? nullptr : scalar_blocks_[0];
@@ -80,21 +86,25 @@ void Tape::clear() {
   swept_ = false;
 }
 
-TapeCapacity Tape::capacity() const {
+template <TapeScalar S>
+TapeCapacity BasicTape<S>::capacity() const {
   return {capacity_, values_.capacity() + adjoints_.capacity(), ints_.capacity(),
-          scalar_blocks_.size() << kBlockBits};
+          scalar_blocks_.size() << kBlockBits, sizeof(S), sizeof(ScalarEntry)};
 }
 
-void Tape::throw_full(const char* op) {
+template <TapeScalar S>
+void BasicTape<S>::throw_full(const char* op) {
   throw Error(fmt::format("{}: the tape is full ({} nodes); clear it between steps", op, kMaxNodes));
 }
 
-void Tape::throw_shape(const char* op, Index rows, Index cols) {
+template <TapeScalar S>
+void BasicTape<S>::throw_shape(const char* op, Index rows, Index cols) {
   throw ShapeError(fmt::format("{}: a {}x{} value does not fit: a dimension may be at most {}", op,
                                rows, cols, kMaxDim));
 }
 
-void Tape::grow(const char* op) {
+template <TapeScalar S>
+void BasicTape<S>::grow(const char* op) {
   if (capacity_ >= kMaxNodes) throw_full(op);
   owned_.push_back(std::make_unique<Node[]>(std::size_t{1} << kBlockBits));
   blocks_.push_back(owned_.back().get());
@@ -102,7 +112,8 @@ void Tape::grow(const char* op) {
   capacity_ = std::min(capacity_ + (std::size_t{1} << kBlockBits), kMaxNodes);
 }
 
-void Tape::grow_scalars() {
+template <TapeScalar S>
+void BasicTape<S>::grow_scalars() {
   const std::size_t scalars = scalar_size();
   const std::size_t block = scalars >> kBlockBits;  // scalars is a multiple of the block size here
   if (scalars >= kMaxNodes) throw_full("a 1x1 op");
@@ -117,7 +128,8 @@ void Tape::grow_scalars() {
   set_fast_end();
 }
 
-std::int32_t Tape::make_scalar_node(ScalarEntry* entry) {
+template <TapeScalar S>
+std::int32_t BasicTape<S>::make_scalar_node(ScalarEntry* entry) {
   ScalarEntry& e = *entry;
   const std::int32_t k = append(Node{.val = &e.val, .adj = needs_grad(e) ? &e.adj : nullptr,
                                      .op = "1x1 op", .c = 0.0, .rows = 1, .cols = 1,
@@ -127,7 +139,8 @@ std::int32_t Tape::make_scalar_node(ScalarEntry* entry) {
   return k;
 }
 
-void Tape::sweep_scalars(std::size_t lo, std::size_t hi) {
+template <TapeScalar S>
+void BasicTape<S>::sweep_scalars(std::size_t lo, std::size_t hi) {
   while (hi > lo) {
     const std::size_t first = std::max(lo, ((hi - 1) >> kBlockBits) << kBlockBits);
     ScalarEntry* base = scalar_blocks_[first >> kBlockBits];
@@ -137,14 +150,14 @@ void Tape::sweep_scalars(std::size_t lo, std::size_t hi) {
     // also its b (a chain): carried in a register, so that each step of the chain waits
     // for a multiply and an add, not for a store to reach the next load. Added last, as
     // the store would have been, so the sums round as before.
-    double carry = 0.0;
+    S carry = 0;
     for (; e != begin; --e) {
-      const double g = e->adj + carry;
+      const S g = e->adj + carry;
       e->adj = g;
-      carry = 0.0;
+      carry = 0;
       // An entry that received nothing passes nothing on (0 * an infinite partial would be NaN).
-      if (g != 0.0) {
-        const double* prev = &e[-1].adj;
+      if (g != 0) {
+        const S* prev = &e[-1].adj;
         if (e->to_a == prev && e->to_b != prev) {
           carry = g * e->da;
         } else {
@@ -153,9 +166,9 @@ void Tape::sweep_scalars(std::size_t lo, std::size_t hi) {
         *e->to_b += g * e->db;
       }
     }
-    const double g = e->adj + carry;
+    const S g = e->adj + carry;
     e->adj = g;
-    if (g != 0.0) {
+    if (g != 0) {
       *e->to_a += g * e->da;
       *e->to_b += g * e->db;
     }
@@ -163,8 +176,9 @@ void Tape::sweep_scalars(std::size_t lo, std::size_t hi) {
   }
 }
 
-std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double* val,
-                                 double* adj, ExternalOwner owner) {
+template <TapeScalar S>
+std::int32_t BasicTape<S>::push_external(const char* op, Index rows, Index cols, S* val,
+                                 S* adj, ExternalOwner owner) {
   const std::int32_t k =
       append(Node{.val = val, .adj = grad_enabled_ ? adj : nullptr, .op = op, .c = 0.0,
                   .rows = std::int32_t(rows), .cols = std::int32_t(cols), .external = true,
@@ -176,13 +190,15 @@ std::int32_t Tape::push_external(const char* op, Index rows, Index cols, double*
   return k;
 }
 
-const std::int64_t* Tape::store_ints(const std::int64_t* data, std::size_t n) {
+template <TapeScalar S>
+const std::int64_t* BasicTape<S>::store_ints(const std::int64_t* data, std::size_t n) {
   std::int64_t* p = ints_.allocate(n);
   if (n) std::memcpy(p, data, n * sizeof(std::int64_t));
   return p;
 }
 
-void Tape::backward(std::int32_t loss) {
+template <TapeScalar S>
+void BasicTape<S>::backward(std::int32_t loss) {
   // Instead of zeroing every adjoint first, the tape's own adjoints start fresh
   // (push marks them): the first contribution assigns, later ones add
   // (detail::add_to). Only a second sweep over the same nodes marks them again.
@@ -193,12 +209,12 @@ void Tape::backward(std::int32_t loss) {
     for (std::int32_t k = 0; k <= loss; ++k) {
       Node& n = node(k);
       if (n.zeroed) {
-        n.adj[0] = 0.0;
+        n.adj[0] = 0;
       } else {
         n.fresh = n.adj && !n.external;
       }
     }
-    for (std::size_t j = 0; j < scalars; ++j) scalar(std::int32_t(j)).adj = 0.0;
+    for (std::size_t j = 0; j < scalars; ++j) scalar(std::int32_t(j)).adj = 0;
   }
   // A leaf whose owner moved its storage since it was recorded would be read after
   // free: refuse the sweep instead. Then lock the Parameters it writes into, in
@@ -258,11 +274,12 @@ void Tape::backward(std::int32_t loss) {
 
 // In anomaly mode ops record nodes, which name themselves; entries recorded before
 // it was turned on are swept one by one, each gradient they write checked.
-void Tape::check_scalars(std::size_t lo, std::size_t hi) {
+template <TapeScalar S>
+void BasicTape<S>::check_scalars(std::size_t lo, std::size_t hi) {
   for (std::size_t j = hi; j-- > lo;) {
     sweep_scalars(j, j + 1);
     const ScalarEntry& e = scalar(std::int32_t(j));
-    for (const double* target : {e.to_a, e.to_b}) {
+    for (const S* target : {e.to_a, e.to_b}) {
       if (target != &sink_ && !std::isfinite(*target)) {
         throw NonFiniteError(fmt::format(
             "anomaly: the backward of a 1x1 op recorded before DetectAnomaly was turned on "
@@ -273,22 +290,36 @@ void Tape::check_scalars(std::size_t lo, std::size_t hi) {
   }
 }
 
-NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_) {
+// Both scalar types' tapes, so that a float model under NoGrad records no gradient either.
+NoGrad::NoGrad() : previous_(Tape::current().grad_enabled_), previous_f32_(f32::Tape::current().grad_enabled_) {
   Tape::current().grad_enabled_ = false;
   Tape::current().set_fast_end();
+  f32::Tape::current().grad_enabled_ = false;
+  f32::Tape::current().set_fast_end();
 }
 NoGrad::~NoGrad() {
   Tape::current().grad_enabled_ = previous_;
   Tape::current().set_fast_end();
+  f32::Tape::current().grad_enabled_ = previous_f32_;
+  f32::Tape::current().set_fast_end();
 }
 
-DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_) {
+DetectAnomaly::DetectAnomaly() : previous_(Tape::current().anomaly_), previous_f32_(f32::Tape::current().anomaly_) {
   Tape::current().anomaly_ = true;
   Tape::current().set_fast_end();
+  f32::Tape::current().anomaly_ = true;
+  f32::Tape::current().set_fast_end();
 }
 DetectAnomaly::~DetectAnomaly() {
   Tape::current().anomaly_ = previous_;
   Tape::current().set_fast_end();
+  f32::Tape::current().anomaly_ = previous_f32_;
+  f32::Tape::current().set_fast_end();
 }
+
+template class BasicTape<double>;
+template class BasicTape<float>;
+template void check_value(const BasicNode<double>&);
+template void check_value(const BasicNode<float>&);
 
 }  // namespace autodiff

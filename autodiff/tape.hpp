@@ -7,35 +7,54 @@
 
 #include <Eigen/Core>
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <algorithm>
 #include <new>
+#include <type_traits>
 #include <vector>
 
 namespace autodiff {
 
 using Index = Eigen::Index;
-using Array = Eigen::ArrayXXd;                    // every value is a column-major 2-D array
-using Map = Eigen::Map<Eigen::ArrayXXd, Eigen::Aligned16>;  // a view of tape storage
-using ConstMap = Eigen::Map<const Eigen::ArrayXXd>;
+// Values are column-major 2-D arrays of the scalar type S: double or float. The
+// core types are templates over S (BasicTape<S>, BasicVar<S>, ...); the names
+// without "Basic" are the double ones, and autodiff::f32 holds the float ones.
+template <class S>
+using BasicArray = Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic>;
+template <class S>
+using BasicMap = Eigen::Map<BasicArray<S>, Eigen::Aligned16>;  // a view of tape storage
+template <class S>
+using BasicConstMap = Eigen::Map<const BasicArray<S>>;
+using Array = BasicArray<double>;  // every value is a column-major 2-D array
+using Map = BasicMap<double>;
+using ConstMap = BasicConstMap<double>;
 
-class Tape;
-struct Node;
+// The scalar types a tape records: float and double.
+template <class S>
+concept TapeScalar = std::same_as<S, double> || std::same_as<S, float>;
+
+template <TapeScalar S>
+class BasicTape;
+template <TapeScalar S>
+struct BasicNode;
 
 // A node's reverse rule: read the node's adjoint, add into its operands' adjoints.
 // A plain function pointer: captureless lambdas decay to it, so recording costs no allocation.
-using BackwardFn = void (*)(Tape&, const Node&);
+template <class S>
+using BasicBackwardFn = void (*)(BasicTape<S>&, const BasicNode<S>&);
 
-struct alignas(64) Node {
-  double* val = nullptr;         // rows*cols values, column-major
-  double* adj = nullptr;         // adjoint of the same shape; nullptr if no gradient flows here
-  BackwardFn backward = nullptr;  // nullptr for leaves
+template <TapeScalar S>
+struct alignas(64) BasicNode {
+  S* val = nullptr;              // rows*cols values, column-major
+  S* adj = nullptr;           // adjoint of the same shape; nullptr if no gradient flows here
+  BasicBackwardFn<S> backward = nullptr;  // nullptr for leaves
   const char* op = "";           // for error messages and graph dumps
   // Op-specific data; an op uses at most one of these.
   union {
-    double c = 0.0;                // a scalar (an exponent, a constant operand)
+    double c = 0.0;                // a scalar (an exponent, a constant operand), double for any S
     const std::int64_t* ints;      // integers (labels, indices) in the tape's arena
     std::int32_t at[2];            // a position (row, column), e.g. a block's offset
   };
@@ -51,11 +70,11 @@ struct alignas(64) Node {
 
   Index size() const { return Index(rows) * cols; }
   bool needs_grad() const { return adj != nullptr; }
-  Map value() const { return {val, rows, cols}; }
-  Map grad() const { return {adj, rows, cols}; }
+  BasicMap<S> value() const { return {val, rows, cols}; }
+  BasicMap<S> grad() const { return {adj, rows, cols}; }
 };
 // One cache line each: the forward pass writes a node per op, the reverse sweep reads it back.
-static_assert(sizeof(Node) == 64);
+static_assert(sizeof(BasicNode<double>) == 64 && sizeof(BasicNode<float>) == 64);
 
 // The compact record of a 1x1 op on 1x1 operands (the element-wise rules on Vars):
 // its value, its adjoint, and its partial derivatives, computed forward, with the
@@ -63,20 +82,23 @@ static_assert(sizeof(Node) == 64);
 // is `*to_a += adj * da; *to_b += adj * db`. An absent operand, or one that takes
 // no gradient, points at the tape's sink; an entry that takes no gradient at all
 // has both at the sink.
-struct ScalarEntry {
-  double val = 0.0;
-  double adj = 0.0;  // zeroed when recorded: every contribution adds
-  double* to_a = nullptr;
-  double* to_b = nullptr;
-  double da = 0.0, db = 0.0;  // d val / d operand
+template <TapeScalar S>
+struct BasicScalarEntry {
+  S val = 0;
+  S adj = 0;  // zeroed when recorded: every contribution adds
+  S* to_a = nullptr;
+  S* to_b = nullptr;
+  S da = 0, db = 0;  // d val / d operand
 };
-// Value, adjoint, two operands and two partials: 48 bytes an op, against 80 for a node.
-static_assert(sizeof(ScalarEntry) == 48);
+// Value, adjoint, two operands and two partials: 48 bytes an op in double (32 in
+// float), against 80 for a node.
+static_assert(sizeof(BasicScalarEntry<double>) == 48 && sizeof(BasicScalarEntry<float>) == 32);
 
 // Adds x into adjoint element `slot` of `target`, or assigns it when it is the first
 // contribution of this sweep (fresh): backward needs no pass that zeroes adjoints.
-inline void accumulate(Node& target, Index slot, double x) {
-  double& a = target.adj[slot];
+template <class S>
+inline void accumulate(BasicNode<S>& target, Index slot, std::type_identity_t<S> x) {
+  S& a = target.adj[slot];
   a = target.fresh ? x : a + x;
   target.fresh = false;
 }
@@ -88,8 +110,9 @@ template <class T>
 class Arena {
  public:
   T* allocate(std::size_t n) {
-    // Small runs (scalars) pack tightly; larger ones start on a cache line for SIMD.
-    n = n < kAlign ? (n + 1) / 2 * 2 : (n + kAlign - 1) / kAlign * kAlign;
+    // Small runs (scalars) pack tightly, keeping 16-byte alignment (a Map's); larger
+    // ones start on a cache line for SIMD.
+    n = n < kAlign ? (n + k16 - 1) / k16 * k16 : (n + kAlign - 1) / kAlign * kAlign;
     if (used_ + n <= size_) [[likely]] {
       T* p = data_ + used_;
       used_ += n;
@@ -118,6 +141,7 @@ class Arena {
 
  private:
   static constexpr std::size_t kAlign = 64 / sizeof(T);
+  static constexpr std::size_t k16 = 16 / sizeof(T);  // elements in 16 bytes: 2 doubles, 4 floats
 
   // Continues in the next block, making one (double the last) if none fits.
   // Out of line, so that allocate() stays small enough to inline into every op.
@@ -163,10 +187,11 @@ class Arena {
 // throws if the storage moved since the leaf was recorded (a resized value); a
 // Parameter's gradient is written under lock and unlock, taken in one global
 // order, so that two threads' sweeps into one Parameter take turns.
-struct ExternalOwner {
+template <TapeScalar S>
+struct BasicExternalOwner {
   std::shared_ptr<void> owner;
   std::int32_t node = -1;
-  void (*check)(void* owner, const Node& n) = nullptr;
+  void (*check)(void* owner, const BasicNode<S>& n) = nullptr;
   void (*lock)(void* owner) = nullptr;
   void (*unlock)(void* owner) = nullptr;
 };
@@ -174,25 +199,35 @@ struct ExternalOwner {
 // How much memory a tape holds, for tests that check it stops growing.
 struct TapeCapacity {
   std::size_t nodes = 0;     // node slots
-  std::size_t doubles = 0;   // values and adjoints
+  std::size_t doubles = 0;   // values and adjoints (of the tape's scalar type)
   std::size_t integers = 0;  // labels and indices
   std::size_t scalars = 0;   // ScalarEntry slots
+  std::size_t scalar_bytes = sizeof(double);      // of a value: sizeof(S)
+  std::size_t entry_bytes = 48;                    // of a ScalarEntry
   std::size_t bytes() const;
 };
 
-class Tape {
+template <TapeScalar S>
+class BasicTape {
  public:
-  Tape();
-  Tape(const Tape&) = delete;
-  Tape& operator=(const Tape&) = delete;
+  using Scalar = S;
+  using Node = BasicNode<S>;
+  using ScalarEntry = BasicScalarEntry<S>;
+  using ExternalOwner = BasicExternalOwner<S>;
+  using Map = BasicMap<S>;
+  using BackwardFn = BasicBackwardFn<S>;
 
-  // The calling thread's tape: each thread records on its own.
-  static Tape& current() {
-    if (Tape* t = current_) [[likely]] return *t;
+  BasicTape();
+  BasicTape(const BasicTape&) = delete;
+  BasicTape& operator=(const BasicTape&) = delete;
+
+  // The calling thread's tape of this scalar type: each thread records on its own.
+  static BasicTape& current() {
+    if (BasicTape* t = current_) [[likely]] return *t;
     return make_current();
   }
   // The same, or nullptr before the thread's first use of it (for fast paths).
-  static Tape* current_if_made() { return current_; }
+  static BasicTape* current_if_made() { return current_; }
 
   // Drop every node; Vars recorded so far become stale. Memory is kept for reuse.
   void clear();
@@ -244,18 +279,18 @@ class Tape {
   std::int32_t record(const char* op, const Map& value, bool needs_grad, BackwardFn backward,
                       std::int32_t a = -1, std::int32_t b = -1) {
     const bool grad = needs_grad && grad_enabled_;
-    double* adj = grad ? adjoints_.allocate(std::size_t(value.size())) : nullptr;
-    return append(Node{.val = const_cast<double*>(value.data()), .adj = adj,
+    S* adj = grad ? adjoints_.allocate(std::size_t(value.size())) : nullptr;
+    return append(Node{.val = const_cast<S*>(value.data()), .adj = adj,
                        .backward = grad ? backward : nullptr, .op = op, .c = 0.0,
                        .rows = std::int32_t(value.rows()), .cols = std::int32_t(value.cols()),
                        .a = a, .b = b, .fresh = grad, .scalar_ready = !grad && value.size() == 1});
   }
   // Appends a 1x1 node holding `value`. Its value and adjoint share one arena
   // run (two doubles, which is what a lone scalar would take anyway).
-  std::int32_t record_scalar(const char* op, double value, bool needs_grad, BackwardFn backward,
+  std::int32_t record_scalar(const char* op, S value, bool needs_grad, BackwardFn backward,
                              std::int32_t a, std::int32_t b = -1, double c = 0.0) {
     const bool grad = needs_grad && grad_enabled_;
-    double* val = values_.allocate(2);
+    S* val = values_.allocate(2);
     val[0] = value;
     return append(Node{.val = val, .adj = grad ? val + 1 : nullptr,
                        .backward = grad ? backward : nullptr, .op = op, .c = c, .rows = 1,
@@ -269,7 +304,7 @@ class Tape {
     return scalar_blocks_[std::size_t(j) >> kBlockBits][j & kBlockMask];
   }
   // Where a ScalarEntry adds its contribution to an operand that takes no gradient.
-  double* sink() { return &sink_; }
+  S* sink() { return &sink_; }
   bool needs_grad(const ScalarEntry& e) const { return e.to_a != &sink_; }
   // Whether a ScalarEntry that takes a gradient can be recorded without growing,
   // and with no check to run (anomaly mode records nodes): then emplace_scalar_entry
@@ -283,17 +318,17 @@ class Tape {
   }
   // Appends a ScalarEntry (after reserve_scalar_entry) and returns it. to_a is the
   // sink only when to_b is too (an entry takes a gradient if any operand does).
-  ScalarEntry* emplace_scalar_entry(double val, double* to_a, double da, double* to_b, double db) {
+  ScalarEntry* emplace_scalar_entry(S val, S* to_a, S da, S* to_b, S db) {
     ScalarEntry* e = scalar_next_++;
-    *e = ScalarEntry{val, 0.0, to_a, to_b, da, db};
+    *e = ScalarEntry{val, S(0), to_a, to_b, da, db};
     return e;
   }
   // The adjoint that a ScalarEntry adds into for 1x1 node n: a tape-owned adjoint
   // that would be assigned on its first contribution (fresh) is zeroed now instead,
   // and again by every later sweep (zeroed), also when a sweep came first.
-  double* scalar_target(Node& n) {
+  S* scalar_target(Node& n) {
     if (n.fresh) {
-      n.adj[0] = 0.0;
+      n.adj[0] = 0;
       n.fresh = false;
     }
     n.zeroed = !n.external;
@@ -309,7 +344,7 @@ class Tape {
 
   // Appends a leaf whose storage lives outside the tape (a Parameter, a Constant),
   // which the tape keeps alive until clear() when `owner` holds it.
-  std::int32_t push_external(const char* op, Index rows, Index cols, double* val, double* adj,
+  std::int32_t push_external(const char* op, Index rows, Index cols, S* val, S* adj,
                              ExternalOwner owner = {});
   // Copies integers (labels, indices) into the tape; they live until clear().
   const std::int64_t* store_ints(const std::int64_t* data, std::size_t n);
@@ -327,7 +362,7 @@ class Tape {
   static constexpr std::size_t kMaxNodes = 0x7fffffff;
   static constexpr std::size_t kBlockBits = 12;  // 4,096 nodes (256 KiB) a block
   static constexpr std::int32_t kBlockMask = (1 << kBlockBits) - 1;
-  static Tape& make_current();
+  static BasicTape& make_current();
   [[noreturn]] static void throw_full(const char* op);
   [[noreturn]] static void throw_shape(const char* op, Index rows, Index cols);
 
@@ -354,7 +389,7 @@ class Tape {
   void sweep_scalars(std::size_t lo, std::size_t hi);
   // The same in anomaly mode, checking each gradient written.
   void check_scalars(std::size_t lo, std::size_t hi);
-  static inline thread_local Tape* current_ = nullptr;  // constant-initialised: a plain TLS load
+  static inline thread_local BasicTape* current_ = nullptr;  // constant-initialised: a plain TLS load
 
   friend class NoGrad;
   friend class DetectAnomaly;
@@ -371,9 +406,9 @@ class Tape {
   std::size_t scalar_block_ = 0;        // its number
   ScalarEntry* last_scalar_ = nullptr;  // scalar_node's memory
   std::int32_t last_scalar_node_ = -1;
-  double sink_ = 0.0;
-  Arena<double> values_;
-  Arena<double> adjoints_;
+  S sink_ = 0;
+  Arena<S> values_;
+  Arena<S> adjoints_;
   Arena<std::int64_t> ints_;
   std::vector<ExternalOwner> owners_;  // what the leaves point into, kept alive until clear()
   std::vector<const ExternalOwner*> locked_;  // backward: the Parameters it writes into, in lock order
@@ -384,7 +419,14 @@ class Tape {
   bool swept_ = false;  // a backward ran since clear(): adjoints hold its results
 };
 
-// RAII: ops inside record values only (like torch.no_grad()).
+using Tape = BasicTape<double>;
+using Node = BasicNode<double>;
+using ScalarEntry = BasicScalarEntry<double>;
+using ExternalOwner = BasicExternalOwner<double>;
+using BackwardFn = BasicBackwardFn<double>;
+
+// RAII: ops inside record values only (like torch.no_grad()), on the calling
+// thread's tapes of both scalar types.
 class NoGrad {
  public:
   NoGrad();
@@ -393,11 +435,12 @@ class NoGrad {
   NoGrad& operator=(const NoGrad&) = delete;
 
  private:
-  bool previous_;
+  bool previous_, previous_f32_;
 };
 
 // RAII: every op checks its value, and backward every adjoint, for NaN and
-// infinity, and throws NonFiniteError naming the op (like torch.autograd.detect_anomaly).
+// infinity, and throws NonFiniteError naming the op (like torch.autograd.detect_anomaly),
+// on the calling thread's tapes of both scalar types.
 class DetectAnomaly {
  public:
   DetectAnomaly();
@@ -406,13 +449,23 @@ class DetectAnomaly {
   DetectAnomaly& operator=(const DetectAnomaly&) = delete;
 
  private:
-  bool previous_;
+  bool previous_, previous_f32_;
 };
 
 // Throws NonFiniteError naming n's op if its value holds a NaN or an infinity.
-void check_value(const Node& n);
+template <class S>
+void check_value(const BasicNode<S>& n);
 
-// The calling thread's tape.
+// The calling thread's tape (of doubles; f32::tape() is the float one).
 inline Tape& tape() { return Tape::current(); }
+
+namespace f32 {
+using Tape = BasicTape<float>;
+using Array = BasicArray<float>;
+using Map = BasicMap<float>;
+using ConstMap = BasicConstMap<float>;
+// The calling thread's tape of floats.
+inline Tape& tape() { return Tape::current(); }
+}  // namespace f32
 
 }  // namespace autodiff

@@ -11,6 +11,7 @@
 
 #include "tape.hpp"
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -21,16 +22,31 @@
 
 namespace autodiff {
 
-class Var {
+// A Var of doubles is Var, of floats f32::Var (below).
+template <TapeScalar S>
+class BasicVar {
  public:
-  Var() = default;
-  // A scalar constant.
-  Var(double value);  // NOLINT(google-explicit-constructor): 2.0 * x reads naturally
-  // An Eigen array, vector or matrix, copied onto the tape as a constant.
+  using Scalar = S;
+  using Tape = BasicTape<S>;
+  using Node = BasicNode<S>;
+  using ScalarEntry = BasicScalarEntry<S>;
+  using Array = BasicArray<S>;
+  using ConstMap = BasicConstMap<S>;
+
+  BasicVar() = default;
+  // A scalar constant: any number for a Var of doubles, a float for one of floats
+  // (so that a double never picks the float overload of an op).
+  template <class T>
+    requires std::is_arithmetic_v<T> && (std::same_as<S, double> || std::same_as<T, float>)
+  BasicVar(T value)  // NOLINT(google-explicit-constructor): 2.0 * x reads naturally
+      : BasicVar(from_node(push_copy(S(value)))) {}
+  // An Eigen array, vector or matrix, copied onto the tape as a constant (of any
+  // scalar type into a Var of doubles; of floats into a Var of floats).
   template <class Derived>
-  Var(const Eigen::DenseBase<Derived>& value)  // NOLINT(google-explicit-constructor)
-      : Var(Array(value.derived().template cast<double>())) {}
-  Var(const Array& value);  // NOLINT(google-explicit-constructor)
+    requires std::same_as<S, double> || std::same_as<typename Derived::Scalar, float>
+  BasicVar(const Eigen::DenseBase<Derived>& value)  // NOLINT(google-explicit-constructor)
+      : BasicVar(Array(value.derived().template cast<S>())) {}
+  BasicVar(const Array& value);  // NOLINT(google-explicit-constructor)
 
   // Whether this Var was default-constructed and never assigned.
   bool empty() const { return generation_ == 0; }
@@ -45,7 +61,7 @@ class Var {
   // The value, as a view of tape storage (valid until the tape is cleared).
   ConstMap value() const;
   // The value of a 1x1 Var.
-  double item() const;
+  S item() const;
   // d loss / d this after backward(); zeros where no gradient flows.
   Array grad() const;
 
@@ -53,8 +69,8 @@ class Var {
   void backward() const;
 
   // Element (i, j), or element i of a vector; recorded, so gradients flow.
-  Var operator()(Index i, Index j) const;
-  Var operator()(Index i) const;
+  BasicVar operator()(Index i, Index j) const;
+  BasicVar operator()(Index i) const;
 
   // Internal: the node index, checked for an op named `op`. Throws StaleVarError
   // if the Var is empty, from another thread, or from a cleared tape.
@@ -85,16 +101,16 @@ class Var {
   std::int32_t node_index() const { return std::int32_t(ref_ >> Tape::kNodeBits); }
   Node& node(Tape& t) const { return t.node_at_offset(ref_); }
   // Internal: wrap a node of the current tape.
-  static Var from_node(std::int32_t index) { return from_node(Tape::current(), index); }
+  static BasicVar from_node(std::int32_t index) { return from_node(Tape::current(), index); }
   // Internal: wrap ScalarEntry e of tape t.
-  static Var from_scalar(const Tape& t, ScalarEntry* e) {
-    Var v;
+  static BasicVar from_scalar(const Tape& t, ScalarEntry* e) {
+    BasicVar v;
     v.generation_ = t.generation();
     v.ref_ = reinterpret_cast<std::uintptr_t>(e);
     return v;
   }
-  static Var from_node(const Tape& t, std::int32_t index) {
-    Var v;
+  static BasicVar from_node(const Tape& t, std::int32_t index) {
+    BasicVar v;
     v.generation_ = t.generation();
     v.ref_ = std::uint64_t(std::uint32_t(index)) << Tape::kNodeBits | 1;
     return v;
@@ -102,7 +118,9 @@ class Var {
 
  private:
   // Takes the Var by value, so that checking one never makes the caller keep it in memory.
-  [[noreturn]] static void throw_invalid(Var v, const char* op);
+  [[noreturn]] static void throw_invalid(BasicVar v, const char* op);
+  // Records a constant leaf holding a copy of the 1x1 value.
+  static std::int32_t push_copy(S value);
   void check(const Tape& current, const char* op) const {
     if (generation_ != current.generation()) [[unlikely]] throw_invalid(*this, op);
   }
@@ -115,26 +133,43 @@ class Var {
   // operand with no index to decode.
   std::uint64_t ref_ = 1;
 };
-static_assert(sizeof(Var) == 16 && std::is_trivially_copyable_v<Var>,
+
+using Var = BasicVar<double>;
+namespace f32 {
+using Var = BasicVar<float>;
+}  // namespace f32
+static_assert(sizeof(Var) == 16 && std::is_trivially_copyable_v<Var> && sizeof(f32::Var) == 16,
               "a Var returns from an op in two registers");
 
 // Seeds d loss/d loss = 1 and accumulates gradients into every Parameter the loss depends on.
 void backward(Var loss);
+void backward(f32::Var loss);
 
-class Parameter {
+template <TapeScalar S>
+class BasicGradientSink;
+
+// A Parameter of doubles is Parameter, of floats f32::Parameter.
+template <TapeScalar S>
+class BasicParameter {
  public:
-  explicit Parameter(double value, std::string name = {});
-  explicit Parameter(Array value, std::string name = {});
+  using Scalar = S;
+  using Tape = BasicTape<S>;
+  using Node = BasicNode<S>;
+  using Array = BasicArray<S>;
+  using Var = BasicVar<S>;
+
+  explicit BasicParameter(S value, std::string name = {});
+  explicit BasicParameter(Array value, std::string name = {});
   template <class Derived>
-  explicit Parameter(const Eigen::DenseBase<Derived>& value, std::string name = {})
-      : Parameter(Array(value.derived().template cast<double>()), std::move(name)) {}
+  explicit BasicParameter(const Eigen::DenseBase<Derived>& value, std::string name = {})
+      : BasicParameter(Array(value.derived().template cast<S>()), std::move(name)) {}
 
   // Storage sits behind a pointer that the tape shares (until clear()), so that a
   // Parameter can move (into a vector), or die, while a tape refers to it. A
   // moved-from Parameter throws StaleVarError from every member.
-  Parameter(Parameter&&) noexcept = default;
-  Parameter& operator=(Parameter&&) noexcept = default;
-  ~Parameter();
+  BasicParameter(BasicParameter&&) noexcept = default;
+  BasicParameter& operator=(BasicParameter&&) noexcept = default;
+  ~BasicParameter();
 
   Array& value() { return impl("Parameter::value").value; }
   const Array& value() const { return impl("Parameter::value").value; }
@@ -154,7 +189,7 @@ class Parameter {
   operator Var() const&& = delete;
 
  private:
-  friend class GradientSink;
+  friend class BasicGradientSink<S>;
   // var() while a GradientSink is active on this thread: the leaf's adjoint is the sink's buffer.
   Var var_into_sink() const;
   // var() into the shared grad(), which backward writes under grad_lock.
@@ -178,14 +213,18 @@ class Parameter {
 // sink's Parameters accumulates into the sink's buffer instead of the Parameter's
 // grad(), so threads never share (nor lock) a gradient. Keep the sink alive, and
 // its Scope open, until the tape that recorded the leaves is cleared.
-class GradientSink {
+template <TapeScalar S>
+class BasicGradientSink {
  public:
+  using Array = BasicArray<S>;
+  using Parameter = BasicParameter<S>;
+
   // Zero buffers of the shapes of params. The sink shares the Parameters' storage,
   // and a tape that recorded into the sink shares its buffers until clear(), so
   // either may die first.
-  explicit GradientSink(const std::vector<Parameter*>& params);
-  GradientSink(const GradientSink&) = delete;
-  GradientSink& operator=(const GradientSink&) = delete;
+  explicit BasicGradientSink(const std::vector<Parameter*>& params);
+  BasicGradientSink(const BasicGradientSink&) = delete;
+  BasicGradientSink& operator=(const BasicGradientSink&) = delete;
 
   // The gradient accumulated for params[k] so far.
   const Array& grad(std::size_t k) const { return (*grads_)[k]; }
@@ -196,37 +235,45 @@ class GradientSink {
   // RAII: redirects the calling thread's Parameter leaves into sink while alive.
   class Scope {
    public:
-    explicit Scope(GradientSink& sink);
+    explicit Scope(BasicGradientSink& sink);
     ~Scope();
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
-    GradientSink* previous_;
+    BasicGradientSink* previous_;
   };
   // The sink active on the calling thread, or nullptr.
-  static GradientSink* current() { return current_; }
+  static BasicGradientSink* current() { return current_; }
 
  private:
-  friend class Parameter;
+  friend class BasicParameter<S>;
   // Index of the Parameter storage `impl` in the list, or -1 when not listed.
   std::ptrdiff_t find(const void* impl) const;
   std::vector<std::shared_ptr<const void>> keys_;  // each Parameter's storage, in list order
   std::shared_ptr<std::vector<Array>> grads_;
-  static inline thread_local GradientSink* current_ = nullptr;
+  static inline thread_local BasicGradientSink* current_ = nullptr;
 };
 
 // The one list of parameters that every API takes: optimizers, optim::minimize,
 // gradcheck, optim::clip_grad_norm, models::save_parameters and load_parameters,
 // and models::Module::parameters(). The caller keeps the Parameters alive.
-using ParameterList = std::vector<Parameter*>;
+template <TapeScalar S>
+using BasicParameterList = std::vector<BasicParameter<S>*>;
 
-class Constant {
+// A Constant of doubles is Constant, of floats f32::Constant.
+template <TapeScalar S>
+class BasicConstant {
  public:
-  explicit Constant(Array value);
+  using Scalar = S;
+  using Tape = BasicTape<S>;
+  using Array = BasicArray<S>;
+  using Var = BasicVar<S>;
+
+  explicit BasicConstant(Array value);
   template <class Derived>
-  explicit Constant(const Eigen::DenseBase<Derived>& value)
-      : Constant(Array(value.derived().template cast<double>())) {}
+  explicit BasicConstant(const Eigen::DenseBase<Derived>& value)
+      : BasicConstant(Array(value.derived().template cast<S>())) {}
 
   const Array& value() const { return data("Constant::value"); }
   Index rows() const { return data("Constant::rows").rows(); }
@@ -241,5 +288,16 @@ class Constant {
   const Array& data(const char* op) const;
   std::shared_ptr<const Array> value_;
 };
+
+using Parameter = BasicParameter<double>;
+using GradientSink = BasicGradientSink<double>;
+using ParameterList = BasicParameterList<double>;
+using Constant = BasicConstant<double>;
+namespace f32 {
+using Parameter = BasicParameter<float>;
+using GradientSink = BasicGradientSink<float>;
+using ParameterList = BasicParameterList<float>;
+using Constant = BasicConstant<float>;
+}  // namespace f32
 
 }  // namespace autodiff

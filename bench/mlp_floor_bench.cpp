@@ -2,8 +2,9 @@
 // The floor for an MLP training step: the same step as model_step_bench's
 // (784-256-10 and 64-128-128-10 with ReLU, batch 128, softmax cross-entropy,
 // Adam) written by hand in Eigen, in double and in float, beside descent's own
-// step in the same run. The gap between the two hand-written steps is what a
-// float32 model could gain; the tape's step over the double one is its overhead.
+// step in each precision in the same run (tape_f32_*: models::f32::Mlp with
+// optim::f32::Adam). Each tape step over the hand-written one of its precision is
+// descent's overhead there.
 #include "autodiff/autodiff.hpp"
 #include "bench/ratio_reporter.hpp"
 #include "models/mlp.hpp"
@@ -106,35 +107,42 @@ void hand_step(benchmark::State& state, std::vector<Eigen::Index> widths) {
   for (auto _ : state) benchmark::DoNotOptimize(mlp.step(x, y));
 }
 
+// descent's step over parameters of type T: models::Mlp and optim::Adam, or their
+// float twins models::f32::Mlp and optim::f32::Adam on the float tape.
+template <class T>
 void tape_step(benchmark::State& state, std::vector<Eigen::Index> widths) {
   using namespace autodiff;
-  models::Mlp mlp(widths, {models::Activation::relu}, 1);
-  optim::Adam adam(mlp.parameters(), {.lr = 1e-3});
-  const Constant x(Array::Random(128, widths.front()));
+  models::BasicMlp<T> mlp(widths, {models::Activation::relu}, 1);
+  optim::AdamRule<false, T> adam(mlp.parameters(), {.lr = 1e-3});
+  const BasicConstant<T> x(BasicArray<T>::Random(128, widths.front()));
   std::vector<std::int64_t> y(128);
   for (std::size_t i = 0; i < y.size(); ++i) y[i] = std::int64_t(i) % widths.back();
   for (auto _ : state) {
-    tape().clear();
+    BasicTape<T>::current().clear();
     adam.zero_grad();
     backward(mlp.loss(x, y));
     adam.step();
   }
 }
 
-void tape_f64_784_256_10(benchmark::State& s) { tape_step(s, {784, 256, 10}); }
+void tape_f64_784_256_10(benchmark::State& s) { tape_step<double>(s, {784, 256, 10}); }
 void hand_f64_784_256_10(benchmark::State& s) { hand_step<double>(s, {784, 256, 10}); }
+void tape_f32_784_256_10(benchmark::State& s) { tape_step<float>(s, {784, 256, 10}); }
 void hand_f32_784_256_10(benchmark::State& s) { hand_step<float>(s, {784, 256, 10}); }
-void tape_f64_64_128_128_10(benchmark::State& s) { tape_step(s, {64, 128, 128, 10}); }
+void tape_f64_64_128_128_10(benchmark::State& s) { tape_step<double>(s, {64, 128, 128, 10}); }
 void hand_f64_64_128_128_10(benchmark::State& s) { hand_step<double>(s, {64, 128, 128, 10}); }
+void tape_f32_64_128_128_10(benchmark::State& s) { tape_step<float>(s, {64, 128, 128, 10}); }
 void hand_f32_64_128_128_10(benchmark::State& s) { hand_step<float>(s, {64, 128, 128, 10}); }
 
 }  // namespace
 
 BENCHMARK(tape_f64_784_256_10)->Unit(benchmark::kMicrosecond);
 BENCHMARK(hand_f64_784_256_10)->Unit(benchmark::kMicrosecond);
+BENCHMARK(tape_f32_784_256_10)->Unit(benchmark::kMicrosecond);
 BENCHMARK(hand_f32_784_256_10)->Unit(benchmark::kMicrosecond);
 BENCHMARK(tape_f64_64_128_128_10)->Unit(benchmark::kMicrosecond);
 BENCHMARK(hand_f64_64_128_128_10)->Unit(benchmark::kMicrosecond);
+BENCHMARK(tape_f32_64_128_128_10)->Unit(benchmark::kMicrosecond);
 BENCHMARK(hand_f32_64_128_128_10)->Unit(benchmark::kMicrosecond);
 
 // A floor that does not learn would time the wrong work: fifty steps on one batch

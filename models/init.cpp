@@ -26,13 +26,19 @@ std::string_view to_string(Activation activation) {
   return "unknown";
 }
 
-autodiff::Var apply(Activation activation, const autodiff::Var& x) {
+template <class S>
+autodiff::BasicVar<S> apply_activation(Activation activation, const autodiff::BasicVar<S>& x) {
   switch (activation) {
     case Activation::tanh: return autodiff::tanh(x);
     case Activation::relu: return autodiff::relu(x);
     case Activation::sigmoid: return autodiff::sigmoid(x);
   }
   return x;
+}
+
+autodiff::Var apply(Activation activation, const autodiff::Var& x) { return apply_activation(activation, x); }
+autodiff::f32::Var apply(Activation activation, const autodiff::f32::Var& x) {
+  return apply_activation(activation, x);
 }
 
 // 2^-53 times a 53-bit integer: every value is exact and below 1.

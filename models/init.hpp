@@ -16,8 +16,9 @@ enum class Activation { tanh, relu, sigmoid };
 
 // "tanh", "relu", "sigmoid".
 std::string_view to_string(Activation activation);
-// The activation applied element-wise to a Var.
+// The activation applied element-wise to a Var (of doubles or of floats).
 autodiff::Var apply(Activation activation, const autodiff::Var& x);
+autodiff::f32::Var apply(Activation activation, const autodiff::f32::Var& x);
 
 // A uniform double in [0, 1) from the top 53 bits of one draw.
 double uniform01(std::mt19937_64& rng);

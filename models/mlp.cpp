@@ -9,12 +9,12 @@
 
 #include <random>
 #include <stdexcept>
+#include <type_traits>
 
 namespace models {
 
-using autodiff::Var;
-
-Mlp::Mlp(std::vector<autodiff::Index> widths, std::vector<Activation> activations, std::uint64_t seed)
+template <autodiff::TapeScalar S>
+BasicMlp<S>::BasicMlp(std::vector<autodiff::Index> widths, std::vector<Activation> activations, std::uint64_t seed)
     : widths_(std::move(widths)) {
   if (widths_.size() < 2) {
     throw std::invalid_argument(
@@ -40,13 +40,14 @@ Mlp::Mlp(std::vector<autodiff::Index> widths, std::vector<Activation> activation
     // The output layer feeds softmax, a smooth squashing like tanh: Glorot.
     const Activation next = l < hidden ? activations_[l] : Activation::tanh;
     weights_.emplace_back(init_weights(next, widths_[l], widths_[l + 1], rng), fmt::format("layer{}.weight", l + 1));
-    biases_.emplace_back(autodiff::Array::Zero(1, widths_[l + 1]), fmt::format("layer{}.bias", l + 1));
+    biases_.emplace_back(autodiff::BasicArray<S>::Zero(1, widths_[l + 1]), fmt::format("layer{}.bias", l + 1));
   }
   // After the loop: emplace_back may move the Parameters until the vectors are full.
-  for (std::size_t l = 0; l < weights_.size(); ++l) register_parameters({&weights_[l], &biases_[l]});
+  for (std::size_t l = 0; l < weights_.size(); ++l) this->register_parameters({&weights_[l], &biases_[l]});
 }
 
-Var Mlp::logits(const Var& x) const {
+template <autodiff::TapeScalar S>
+autodiff::BasicVar<S> BasicMlp<S>::logits(const Var& x) const {
   if (x.cols() != widths_.front()) {
     throw std::invalid_argument(
         fmt::format("Mlp::logits: x is {}x{}, the model has {} inputs", x.rows(), x.cols(), widths_.front()));
@@ -58,13 +59,22 @@ Var Mlp::logits(const Var& x) const {
   return autodiff::matmul(h, weights_.back()) + biases_.back();
 }
 
-Var Mlp::loss(const Var& x, std::span<const std::int64_t> labels) const {
+template <autodiff::TapeScalar S>
+autodiff::BasicVar<S> BasicMlp<S>::loss(const Var& x, std::span<const std::int64_t> labels) const {
   return autodiff::cross_entropy(logits(x), labels);
 }
 
-std::vector<std::int64_t> Mlp::predict(const Var& x) const {
+template <autodiff::TapeScalar S>
+std::vector<std::int64_t> BasicMlp<S>::predict(const Var& x) const {
   autodiff::NoGrad no_grad;
-  return argmax_rows(logits(x).value());
+  if constexpr (std::is_same_v<S, double>) {
+    return argmax_rows(logits(x).value());
+  } else {
+    return argmax_rows(logits(x).value().template cast<double>());
+  }
 }
+
+template class BasicMlp<double>;
+template class BasicMlp<float>;
 
 }  // namespace models

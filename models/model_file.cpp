@@ -22,8 +22,9 @@ namespace {
 constexpr std::string_view kMagic = "DESCENT1";
 
 // Reads the whole file into values, checking it against params; throws io::FileError.
+template <class S>
 std::vector<autodiff::Array> read_values(const std::filesystem::path& file,
-                                         const std::vector<autodiff::Parameter*>& params) {
+                                         const std::vector<autodiff::BasicParameter<S>*>& params) {
   io::BinaryReader in(file, "load_parameters");
   const std::string magic = in.bytes(kMagic.size(), "the magic");
   if (magic != kMagic) {
@@ -34,7 +35,7 @@ std::vector<autodiff::Array> read_values(const std::filesystem::path& file,
   if (count != params.size()) in.fail(fmt::format(" holds {} parameters, the model has {}", count, params.size()));
   std::vector<autodiff::Array> values;
   for (std::size_t q = 0; q < params.size(); ++q) {
-    const autodiff::Parameter& p = *params[q];
+    const autodiff::BasicParameter<S>& p = *params[q];
     const std::string name = in.bytes(in.u64("a name length"), "a parameter name");
     if (name != p.name()) {
       in.fail(fmt::format(": parameter {} is named '{}' in the file, '{}' in the model", q, io::printable(name),
@@ -55,23 +56,23 @@ std::vector<autodiff::Array> read_values(const std::filesystem::path& file,
 }
 
 // A null entry would be dereferenced: refuse the list first, naming its position.
-void check_list(const char* op, const autodiff::ParameterList& params) {
+template <class S>
+void check_list(const char* op, const autodiff::BasicParameterList<S>& params) {
   for (std::size_t q = 0; q < params.size(); ++q) {
     if (!params[q]) throw std::invalid_argument(fmt::format("{}: parameter {} of the list is a null pointer", op, q));
   }
 }
 
-}  // namespace
-
-void save_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params) {
+template <class S>
+void save(const std::filesystem::path& file, const autodiff::BasicParameterList<S>& params) {
   check_list("save_parameters", params);
   std::string out(kMagic);
   io::put_u64(out, params.size());
-  for (const autodiff::Parameter* p : params) {
+  for (const autodiff::BasicParameter<S>* p : params) {
     io::put_text(out, p->name());
     io::put_u64(out, std::uint64_t(p->rows()));
     io::put_u64(out, std::uint64_t(p->cols()));
-    for (autodiff::Index k = 0; k < p->size(); ++k) io::put_f64(out, p->value()(k));
+    for (autodiff::Index k = 0; k < p->size(); ++k) io::put_f64(out, double(p->value()(k)));
   }
   try {
     io::write_atomically(file, out, "save_parameters");
@@ -80,7 +81,8 @@ void save_parameters(const std::filesystem::path& file, const autodiff::Paramete
   }
 }
 
-void load_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params) {
+template <class S>
+void load(const std::filesystem::path& file, const autodiff::BasicParameterList<S>& params) {
   check_list("load_parameters", params);
   std::vector<autodiff::Array> values;
   try {
@@ -89,7 +91,18 @@ void load_parameters(const std::filesystem::path& file, const autodiff::Paramete
     throw ModelFileError(e.what());
   }
   // Assign element-wise into the existing storage: a tape may point at it.
-  for (std::size_t q = 0; q < params.size(); ++q) params[q]->value() = values[q];
+  for (std::size_t q = 0; q < params.size(); ++q) params[q]->value() = values[q].template cast<S>();
+}
+
+}  // namespace
+
+void save_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params) { save(file, params); }
+void save_parameters(const std::filesystem::path& file, const autodiff::f32::ParameterList& params) {
+  save(file, params);
+}
+void load_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params) { load(file, params); }
+void load_parameters(const std::filesystem::path& file, const autodiff::f32::ParameterList& params) {
+  load(file, params);
 }
 
 }  // namespace models

@@ -26,6 +26,8 @@ struct ModelFileError : std::runtime_error {
 // replaced atomically (io::write_atomically): a failed save, a full disk
 // included, leaves the previous file whole. Throws ModelFileError naming the file.
 void save_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params);
+// Float parameters are written as doubles (exactly), in the same format.
+void save_parameters(const std::filesystem::path& file, const autodiff::f32::ParameterList& params);
 
 // Reads a file written by save_parameters into params. The count, every name
 // and every shape must match; nothing is assigned unless the whole file reads
@@ -34,5 +36,8 @@ void save_parameters(const std::filesystem::path& file, const autodiff::Paramete
 // header cannot make it read without bound; a folder, a FIFO or a device is
 // refused unread. Throws ModelFileError naming the file.
 void load_parameters(const std::filesystem::path& file, const autodiff::ParameterList& params);
+// Into float parameters each value is rounded to the nearest float: a file of a float
+// model reads back bit-exact, one of a double model converts, as x.cast<float>() would.
+void load_parameters(const std::filesystem::path& file, const autodiff::f32::ParameterList& params);
 
 }  // namespace models

@@ -11,8 +11,9 @@
 
 namespace models {
 
-void Module::register_parameters(const autodiff::ParameterList& params) {
-  for (autodiff::Parameter* p : params) {
+template <autodiff::TapeScalar S>
+void BasicModule<S>::register_parameters(const ParameterList& params) {
+  for (Parameter* p : params) {
     const std::size_t k = parameters_.size();
     if (p == nullptr) {
       throw std::invalid_argument(fmt::format("Module::register_parameters: parameter {} is null", k));
@@ -23,7 +24,7 @@ void Module::register_parameters(const autodiff::ParameterList& params) {
           p->rows(), p->cols()));
     }
     const auto same = std::find_if(parameters_.begin(), parameters_.end(),
-                                   [&](const autodiff::Parameter* q) { return q == p || q->name() == p->name(); });
+                                   [&](const Parameter* q) { return q == p || q->name() == p->name(); });
     if (same != parameters_.end()) {
       throw std::invalid_argument(fmt::format("Module::register_parameters: parameter {} ('{}') {} parameter {}", k,
                                               p->name(), *same == p ? "is already registered as" : "has the name of",
@@ -33,19 +34,26 @@ void Module::register_parameters(const autodiff::ParameterList& params) {
   }
 }
 
-std::vector<std::pair<std::string, autodiff::Parameter*>> Module::named_parameters() const {
-  std::vector<std::pair<std::string, autodiff::Parameter*>> named;
+template <autodiff::TapeScalar S>
+std::vector<std::pair<std::string, autodiff::BasicParameter<S>*>> BasicModule<S>::named_parameters() const {
+  std::vector<std::pair<std::string, Parameter*>> named;
   named.reserve(parameters_.size());
-  for (autodiff::Parameter* p : parameters_) named.emplace_back(p->name(), p);
+  for (Parameter* p : parameters_) named.emplace_back(p->name(), p);
   return named;
 }
 
-void Module::zero_grad() {
-  for (autodiff::Parameter* p : parameters_) p->zero_grad();
+template <autodiff::TapeScalar S>
+void BasicModule<S>::zero_grad() {
+  for (Parameter* p : parameters_) p->zero_grad();
 }
 
-void Module::save(const std::filesystem::path& file) const { save_parameters(file, parameters_); }
+template <autodiff::TapeScalar S>
+void BasicModule<S>::save(const std::filesystem::path& file) const { save_parameters(file, parameters_); }
 
-void Module::load(const std::filesystem::path& file) { load_parameters(file, parameters_); }
+template <autodiff::TapeScalar S>
+void BasicModule<S>::load(const std::filesystem::path& file) { load_parameters(file, parameters_); }
+
+template class BasicModule<double>;
+template class BasicModule<float>;
 
 }  // namespace models

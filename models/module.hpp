@@ -13,19 +13,24 @@
 
 namespace models {
 
-class Module {
+// A model over parameters of scalar type S: Module is the double one, f32::Module the float one.
+template <autodiff::TapeScalar S>
+class BasicModule {
  public:
-  virtual ~Module() = default;
+  using Parameter = autodiff::BasicParameter<S>;
+  using ParameterList = autodiff::BasicParameterList<S>;
+
+  virtual ~BasicModule() = default;
   // The list points into the model, so a copy or a move would point into the old one.
-  Module(const Module&) = delete;
-  Module& operator=(const Module&) = delete;
+  BasicModule(const BasicModule&) = delete;
+  BasicModule& operator=(const BasicModule&) = delete;
 
   // The registered parameters, in order: what optimizers, minimize, gradcheck,
   // clip_grad_norm and save/load take. Like a pointer member, a const Module
   // still hands out Parameters that an optimizer may update.
-  const autodiff::ParameterList& parameters() const { return parameters_; }
+  const ParameterList& parameters() const { return parameters_; }
   // (name, parameter) in the same order, with the names the Parameters carry.
-  std::vector<std::pair<std::string, autodiff::Parameter*>> named_parameters() const;
+  std::vector<std::pair<std::string, Parameter*>> named_parameters() const;
   // Sets every parameter's gradient to zero (gradients accumulate, as in PyTorch).
   void zero_grad();
 
@@ -35,14 +40,19 @@ class Module {
   void load(const std::filesystem::path& file);
 
  protected:
-  Module() = default;
+  BasicModule() = default;
   // Appends params to parameters(). Each needs a name unique in the module, since
   // files and named_parameters() tell parameters apart by it; throws
   // std::invalid_argument naming the parameter otherwise.
-  void register_parameters(const autodiff::ParameterList& params);
+  void register_parameters(const ParameterList& params);
 
  private:
-  autodiff::ParameterList parameters_;
+  ParameterList parameters_;
 };
+
+using Module = BasicModule<double>;
+namespace f32 {
+using Module = BasicModule<float>;
+}  // namespace f32
 
 }  // namespace models

@@ -14,55 +14,60 @@ namespace optim {
 
 namespace {
 
+template <class S>
 struct Moments {
-  autodiff::Array& m;
-  autodiff::Array& v;
-  autodiff::Array* v_max;  // nullptr without amsgrad
+  autodiff::BasicArray<S>& m;
+  autodiff::BasicArray<S>& v;
+  autodiff::BasicArray<S>* v_max;  // nullptr without amsgrad
 };
 
-// The step shared by Adam and AdamW once the gradient g is final.
-void adam_step(autodiff::Array& theta, const autodiff::Array& g, Moments s, double lr, double beta1,
-               double beta2, double eps, std::size_t t) {
-  s.m = beta1 * s.m + (1.0 - beta1) * g;
-  s.v = beta2 * s.v + (1.0 - beta2) * g.square();
+// The step shared by Adam and AdamW once the gradient g is final, in the parameters'
+// type S; the scalars (rates, bias corrections) are computed in double, then rounded.
+template <class S>
+void adam_step(autodiff::BasicArray<S>& theta, const autodiff::BasicArray<S>& g, Moments<S> s, double lr,
+               double beta1, double beta2, double eps, std::size_t t) {
+  s.m = S(beta1) * s.m + S(1.0 - beta1) * g;
+  s.v = S(beta2) * s.v + S(1.0 - beta2) * g.square();
   const double bias1 = 1.0 - std::pow(beta1, double(t));
   const double bias2 = 1.0 - std::pow(beta2, double(t));
-  const autodiff::Array* v = &s.v;
+  const autodiff::BasicArray<S>* v = &s.v;
   if (s.v_max) {
     *s.v_max = s.v_max->max(s.v);
     v = s.v_max;
   }
-  theta -= (lr / bias1) * s.m / ((*v).sqrt() / std::sqrt(bias2) + eps);
+  theta -= S(lr / bias1) * s.m / ((*v).sqrt() / S(std::sqrt(bias2)) + S(eps));
 }
 
 }  // namespace
 
-template <bool Decoupled>
-AdamRule<Decoupled>::AdamRule(ParameterList params, AdamOptionsOf<Decoupled> options)
-    : Optimizer(Decoupled ? "AdamW" : "Adam", std::move(params), options.lr), options_(options) {
-  detail::check_unit_interval(name(), "beta1", options_.betas.first);
-  detail::check_unit_interval(name(), "beta2", options_.betas.second);
-  detail::check_positive(name(), "eps", options_.eps);
-  detail::check_non_negative(name(), "weight_decay", options_.weight_decay);
-  m_ = zeros_like_params();
-  v_ = zeros_like_params();
-  if (options_.amsgrad) v_max_ = zeros_like_params();
+template <bool Decoupled, autodiff::TapeScalar S>
+AdamRule<Decoupled, S>::AdamRule(autodiff::BasicParameterList<S> params, AdamOptionsOf<Decoupled> options)
+    : BasicOptimizer<S>(Decoupled ? "AdamW" : "Adam", std::move(params), options.lr), options_(options) {
+  detail::check_unit_interval(this->name(), "beta1", options_.betas.first);
+  detail::check_unit_interval(this->name(), "beta2", options_.betas.second);
+  detail::check_positive(this->name(), "eps", options_.eps);
+  detail::check_non_negative(this->name(), "weight_decay", options_.weight_decay);
+  m_ = this->zeros_like_params();
+  v_ = this->zeros_like_params();
+  if (options_.amsgrad) v_max_ = this->zeros_like_params();
 }
 
-template <bool Decoupled>
-void AdamRule<Decoupled>::update(std::size_t k, autodiff::Array& theta, const autodiff::Array& grad) {
+template <bool Decoupled, autodiff::TapeScalar S>
+void AdamRule<Decoupled, S>::update(std::size_t k, Array& theta, const Array& grad) {
   const double lambda = options_.weight_decay;
-  autodiff::Array g = grad;
+  Array g = grad;
   if constexpr (Decoupled) {
-    theta *= 1.0 - lr() * lambda;
+    theta *= S(1.0 - this->lr() * lambda);
   } else if (lambda != 0.0) {
-    g += lambda * theta;
+    g += S(lambda) * theta;
   }
-  adam_step(theta, g, {m_[k], v_[k], options_.amsgrad ? &v_max_[k] : nullptr}, lr(),
-            options_.betas.first, options_.betas.second, options_.eps, steps());
+  adam_step<S>(theta, g, {m_[k], v_[k], options_.amsgrad ? &v_max_[k] : nullptr}, this->lr(),
+               options_.betas.first, options_.betas.second, options_.eps, this->steps());
 }
 
 template class AdamRule<false>;
 template class AdamRule<true>;
+template class AdamRule<false, float>;
+template class AdamRule<true, float>;
 
 }  // namespace optim

@@ -26,21 +26,29 @@ using AdamWOptions = AdamOptionsOf<true>;
 
 // m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  θ ← θ − γ (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)
 // AdamW first takes θ ← θ − γ λ θ, then the Adam step on the raw gradient.
-template <bool Decoupled>
-class AdamRule final : public Optimizer {
+// Over parameters of doubles (Adam, AdamW) or floats (f32::Adam, f32::AdamW).
+template <bool Decoupled, autodiff::TapeScalar S = double>
+class AdamRule final : public BasicOptimizer<S> {
  public:
-  explicit AdamRule(ParameterList params, AdamOptionsOf<Decoupled> options = {});
+  using Array = autodiff::BasicArray<S>;
+  explicit AdamRule(autodiff::BasicParameterList<S> params, AdamOptionsOf<Decoupled> options = {});
   const AdamOptionsOf<Decoupled>& options() const { return options_; }
 
  private:
-  void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
-  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&m_, &v_, &v_max_}; }
+  void update(std::size_t k, Array& theta, const Array& g) override;
+  std::vector<std::vector<Array>*> buffers() override { return {&m_, &v_, &v_max_}; }
   AdamOptionsOf<Decoupled> options_;
-  std::vector<autodiff::Array> m_, v_, v_max_;  // v_max_ only with amsgrad
+  std::vector<Array> m_, v_, v_max_;  // v_max_ only with amsgrad
 };
 using Adam = AdamRule<false>;
 using AdamW = AdamRule<true>;
+namespace f32 {
+using Adam = AdamRule<false, float>;
+using AdamW = AdamRule<true, float>;
+}  // namespace f32
 extern template class AdamRule<false>;
 extern template class AdamRule<true>;
+extern template class AdamRule<false, float>;
+extern template class AdamRule<true, float>;
 
 }  // namespace optim

@@ -15,14 +15,16 @@ namespace optim {
 namespace {
 
 // "parameter 1 ('W')" or "parameter 1" for an unnamed one.
-std::string describe(std::size_t k, const autodiff::Parameter& p) {
+template <class S>
+std::string describe(std::size_t k, const autodiff::BasicParameter<S>& p) {
   return p.name().empty() ? fmt::format("parameter {}", k)
                           : fmt::format("parameter {} ('{}')", k, p.name());
 }
 
 }  // namespace
 
-Optimizer::Optimizer(std::string name, ParameterList params, double lr)
+template <autodiff::TapeScalar S>
+BasicOptimizer<S>::BasicOptimizer(std::string name, ParameterList params, double lr)
     : name_(std::move(name)), params_(std::move(params)), lr_(lr) {
   if (params_.empty()) {
     throw std::invalid_argument(name_ + ": the parameter list is empty; give it the parameters to optimize");
@@ -40,20 +42,23 @@ Optimizer::Optimizer(std::string name, ParameterList params, double lr)
   set_lr(lr);
 }
 
-void Optimizer::set_lr(double lr) {
+template <autodiff::TapeScalar S>
+void BasicOptimizer<S>::set_lr(double lr) {
   // 0 is a valid rate (as in torch.optim): a schedule may decay to it and the run goes on.
   detail::check_non_negative(name_, "lr", lr);
   lr_ = lr;
 }
 
-void Optimizer::zero_grad() {
-  for (autodiff::Parameter* p : params_) p->zero_grad();
+template <autodiff::TapeScalar S>
+void BasicOptimizer<S>::zero_grad() {
+  for (autodiff::BasicParameter<S>* p : params_) p->zero_grad();
 }
 
-void Optimizer::step() {
+template <autodiff::TapeScalar S>
+void BasicOptimizer<S>::step() {
   // Check every shape before touching any value, so a failed step changes nothing.
   for (std::size_t k = 0; k < params_.size(); ++k) {
-    const autodiff::Parameter& p = *params_[k];
+    const autodiff::BasicParameter<S>& p = *params_[k];
     const auto [rows, cols] = shapes_[k];
     if (p.rows() != rows || p.cols() != cols) {
       throw autodiff::ShapeError(fmt::format("{}::step: {} changed shape from {}x{} to {}x{} after the "
@@ -70,14 +75,16 @@ void Optimizer::step() {
   for (std::size_t k = 0; k < params_.size(); ++k) update(k, params_[k]->value(), params_[k]->grad());
 }
 
-Optimizer::State Optimizer::state() const {
+template <autodiff::TapeScalar S>
+typename BasicOptimizer<S>::State BasicOptimizer<S>::state() const {
   State s{name_, lr_, t_, {}};
   // buffers() hands out pointers that a load may write through; here they are only read.
-  for (const auto* b : const_cast<Optimizer*>(this)->buffers()) s.buffers.push_back(*b);
+  for (const auto* b : const_cast<BasicOptimizer*>(this)->buffers()) s.buffers.push_back(*b);
   return s;
 }
 
-void Optimizer::load_state(const State& state) {
+template <autodiff::TapeScalar S>
+void BasicOptimizer<S>::load_state(const State& state) {
   const auto fail = [&](const std::string& what) {
     throw std::invalid_argument(fmt::format("{}::load_state: {}", name_, what));
   };
@@ -93,7 +100,7 @@ void Optimizer::load_state(const State& state) {
                        mine[b]->size()));
     }
     for (std::size_t k = 0; k < mine[b]->size(); ++k) {
-      const autodiff::Array& a = state.buffers[b][k];
+      const Array& a = state.buffers[b][k];
       if (a.rows() != (*mine[b])[k].rows() || a.cols() != (*mine[b])[k].cols()) {
         fail(fmt::format("buffer {} of {} is {}x{} in the state but {}x{} here", b, describe(k, *params_[k]),
                          a.rows(), a.cols(), (*mine[b])[k].rows(), (*mine[b])[k].cols()));
@@ -105,12 +112,16 @@ void Optimizer::load_state(const State& state) {
   t_ = state.steps;
 }
 
-std::vector<autodiff::Array> Optimizer::zeros_like_params(double fill) const {
-  std::vector<autodiff::Array> state;
+template <autodiff::TapeScalar S>
+std::vector<typename BasicOptimizer<S>::Array> BasicOptimizer<S>::zeros_like_params(double fill) const {
+  std::vector<Array> state;
   state.reserve(params_.size());
-  for (const autodiff::Parameter* p : params_) state.push_back(autodiff::Array::Constant(p->rows(), p->cols(), fill));
+  for (const autodiff::BasicParameter<S>* p : params_) state.push_back(Array::Constant(p->rows(), p->cols(), S(fill)));
   return state;
 }
+
+template class BasicOptimizer<double>;
+template class BasicOptimizer<float>;
 
 namespace detail {
 

@@ -16,11 +16,19 @@ namespace optim {
 // The parameters an optimizer updates (autodiff's one list type). The caller keeps them alive while the optimizer is used.
 using autodiff::ParameterList;
 
-class Optimizer {
+// The base of the update rules over parameters of scalar type S (float or double):
+// Optimizer is the double one, f32::Optimizer the float one. Rates and options stay
+// doubles; the buffers (m, v, ...) have the parameters' type.
+template <autodiff::TapeScalar S>
+class BasicOptimizer {
  public:
-  virtual ~Optimizer() = default;
-  Optimizer(const Optimizer&) = delete;
-  Optimizer& operator=(const Optimizer&) = delete;
+  using Scalar = S;
+  using Array = autodiff::BasicArray<S>;
+  using ParameterList = autodiff::BasicParameterList<S>;
+
+  virtual ~BasicOptimizer() = default;
+  BasicOptimizer(const BasicOptimizer&) = delete;
+  BasicOptimizer& operator=(const BasicOptimizer&) = delete;
 
   // Sets every parameter's gradient to zero (gradients accumulate, as in PyTorch).
   void zero_grad();
@@ -42,7 +50,7 @@ class Optimizer {
     std::string optimizer;  // name(): a state loads only into the same rule
     double lr = 0.0;
     std::size_t steps = 0;
-    std::vector<std::vector<autodiff::Array>> buffers;  // per kind of buffer (m, v, ...), one array per parameter
+    std::vector<std::vector<Array>> buffers;  // per kind of buffer (m, v, ...), one array per parameter
   };
   State state() const;
   // Restores a state from state(): the same rule, the same kinds of buffers and
@@ -54,16 +62,16 @@ class Optimizer {
 
  protected:
   // Validates the list (non-empty, no null, no duplicate) and the learning rate (as set_lr).
-  Optimizer(std::string name, ParameterList params, double lr);
+  BasicOptimizer(std::string name, ParameterList params, double lr);
 
   // The rule: update parameter k (value theta, gradient g) in place at step t = steps().
-  virtual void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) = 0;
+  virtual void update(std::size_t k, Array& theta, const Array& g) = 0;
 
   // The rule's buffers, in a fixed order (an unused one is empty); none by default.
-  virtual std::vector<std::vector<autodiff::Array>*> buffers() { return {}; }
+  virtual std::vector<std::vector<Array>*> buffers() { return {}; }
 
   // Zero state of the shape of each parameter, for a rule's per-parameter buffers.
-  std::vector<autodiff::Array> zeros_like_params(double fill = 0.0) const;
+  std::vector<Array> zeros_like_params(double fill = 0.0) const;
 
  private:
   std::string name_;
@@ -72,6 +80,13 @@ class Optimizer {
   double lr_;
   std::size_t t_ = 0;
 };
+
+using Optimizer = BasicOptimizer<double>;
+namespace f32 {
+using Optimizer = BasicOptimizer<float>;
+}  // namespace f32
+extern template class BasicOptimizer<double>;
+extern template class BasicOptimizer<float>;
 
 // Checks of option values; each throws std::invalid_argument
 // "<optimizer>: <field> must be <condition>, got <value>".

@@ -17,16 +17,25 @@ struct SGDOptions {
 };
 
 // t = 1:  b ← g;  t > 1:  b ← μ b + (1 − τ) g;  then θ ← θ − γ (nesterov ? g + μ b : b)
-class SGD final : public Optimizer {
+// Over parameters of doubles (SGD) or floats (f32::SGD).
+template <autodiff::TapeScalar S>
+class BasicSGD final : public BasicOptimizer<S> {
  public:
-  explicit SGD(ParameterList params, SGDOptions options = {});
+  using Array = autodiff::BasicArray<S>;
+  explicit BasicSGD(autodiff::BasicParameterList<S> params, SGDOptions options = {});
   const SGDOptions& options() const { return options_; }
 
  private:
-  void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
-  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&b_}; }
+  void update(std::size_t k, Array& theta, const Array& g) override;
+  std::vector<std::vector<Array>*> buffers() override { return {&b_}; }
   SGDOptions options_;
-  std::vector<autodiff::Array> b_;  // momentum buffers, empty when momentum = 0
+  std::vector<Array> b_;  // momentum buffers, empty when momentum = 0
 };
+using SGD = BasicSGD<double>;
+namespace f32 {
+using SGD = BasicSGD<float>;
+}  // namespace f32
+extern template class BasicSGD<double>;
+extern template class BasicSGD<float>;
 
 }  // namespace optim

@@ -156,3 +156,27 @@ BOOST_AUTO_TEST_CASE(activation_names) {
   BOOST_TEST(models::to_string(Activation::relu) == "relu");
   BOOST_TEST(models::to_string(Activation::sigmoid) == "sigmoid");
 }
+
+// f32::Mlp starts from the same weights rounded to float, and its loss and gradients
+// agree with the double Mlp's to float's precision.
+BOOST_AUTO_TEST_CASE(a_float_mlp_starts_from_the_same_weights_and_agrees_with_double) {
+  Mlp wide({4, 8, 3}, Activation::relu, 11);
+  models::f32::Mlp narrow({4, 8, 3}, Activation::relu, 11);
+  const Array x = Array::Random(6, 4);
+  const std::vector<std::int64_t> labels{0, 1, 2, 2, 1, 0};
+  autodiff::tape().clear();
+  autodiff::f32::tape().clear();
+  const autodiff::Var lw = wide.loss(x, labels);
+  const autodiff::f32::Var ln = narrow.loss(autodiff::f32::Array(x.cast<float>()), labels);
+  autodiff::backward(lw);
+  autodiff::backward(ln);
+  BOOST_TEST(std::abs(double(ln.item()) - lw.item()) < 1e-5 * std::abs(lw.item()));
+  for (std::size_t q = 0; q < wide.parameters().size(); ++q) {
+    BOOST_TEST((narrow.parameters()[q]->value() == wide.parameters()[q]->value().cast<float>()).all());
+    const Array g = narrow.parameters()[q]->grad().cast<double>();
+    BOOST_TEST((g - wide.parameters()[q]->grad()).abs().maxCoeff() <=
+                   1e-4 * std::max(1.0, wide.parameters()[q]->grad().abs().maxCoeff()),
+               "parameter " << q);
+  }
+  BOOST_TEST(narrow.predict(autodiff::f32::Array(x.cast<float>())) == wide.predict(x));
+}

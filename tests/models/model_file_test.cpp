@@ -291,3 +291,26 @@ BOOST_AUTO_TEST_CASE(a_null_parameter_in_the_list_is_refused_naming_its_position
     }
   }
 }
+
+// A float model's file is the same format (its values written as doubles, exactly):
+// it reads back bit-exact into a float model, and into a double model as the same
+// numbers; a double model's file converts into a float model as cast<float>() would.
+BOOST_AUTO_TEST_CASE(a_float_model_saves_and_loads_bit_exact_and_converts_to_and_from_double) {
+  models::f32::Mlp saved({3, 4, 2}, models::Activation::tanh, 1), loaded({3, 4, 2}, models::Activation::tanh, 2);
+  models::Mlp wide({3, 4, 2}, models::Activation::tanh, 3);
+  RemoveOnExit file{test_models::temp_path("float_mlp")};
+  saved.save(file.path);
+  loaded.load(file.path);
+  wide.load(file.path);
+  for (std::size_t q = 0; q < saved.parameters().size(); ++q) {
+    const autodiff::f32::Array& a = saved.parameters()[q]->value();
+    BOOST_TEST(std::memcmp(a.data(), loaded.parameters()[q]->value().data(), std::size_t(a.size()) * sizeof(float)) == 0);
+    BOOST_TEST((wide.parameters()[q]->value() == a.cast<double>()).all());
+  }
+  fill_awkward(wide.parameters());
+  wide.save(file.path);
+  loaded.load(file.path);
+  for (std::size_t q = 0; q < wide.parameters().size(); ++q) {
+    BOOST_TEST((loaded.parameters()[q]->value() == wide.parameters()[q]->value().cast<float>()).all());
+  }
+}

@@ -132,3 +132,19 @@ BOOST_AUTO_TEST_CASE(a_zero_learning_rate_is_accepted_and_leaves_the_values_unch
   opt.set_lr(0.0);
   BOOST_TEST(opt.lr() == 0.0);
 }
+
+// f32::SGD: the same rule on a float parameter, to float's precision.
+BOOST_AUTO_TEST_CASE(sgd_with_nesterov_on_a_float_parameter_matches_double_to_float_precision) {
+  const Eigen::ArrayXXd start = Eigen::ArrayXXd::Random(2, 3);
+  autodiff::Parameter wd(start);
+  autodiff::f32::Parameter wf(start.cast<float>());
+  optim::SGD sgd_d({&wd}, {.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true});
+  optim::f32::SGD sgd_f({&wf}, {.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true});
+  for (int step = 0; step < 5; ++step) {
+    wd.grad() = 2.0 * (wd.value() - 0.5);
+    wf.grad() = 2.0f * (wf.value() - 0.5f);
+    sgd_d.step();
+    sgd_f.step();
+  }
+  BOOST_TEST((wf.value().cast<double>() - wd.value()).abs().maxCoeff() < 1e-5);
+}
