@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   autodiff::Parameter w(autodiff::Array::Constant(2, 3, 7.0), "w");
   autodiff::Parameter b(autodiff::Array::Constant(1, 1, 7.0), "b");
   try {
-    models::load_parameters(file, autodiff::ParameterList{&w, &b});  // named: a braced list also fits the float overload
+    models::load_parameters(file, {&w, &b});
   } catch (const models::ModelFileError&) {
     if (!(w.value() == 7.0).all() || b.value()(0) != 7.0) std::abort();  // a failed load changed the model
   }

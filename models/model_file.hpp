@@ -6,6 +6,7 @@
 #include "../autodiff/var.hpp"
 
 #include <filesystem>
+#include <initializer_list>
 #include <stdexcept>
 #include <vector>
 
@@ -39,5 +40,21 @@ void load_parameters(const std::filesystem::path& file, const autodiff::Paramete
 // Into float parameters each value is rounded to the nearest float: a file of a float
 // model reads back bit-exact, one of a double model converts, as x.cast<float>() would.
 void load_parameters(const std::filesystem::path& file, const autodiff::f32::ParameterList& params);
+
+// A braced list of Parameters ({&w, &b}) picks the overload of its own scalar type here:
+// otherwise it would also fit the other type's ParameterList, through std::vector's
+// iterator-pair constructor, and the call would be ambiguous.
+inline void save_parameters(const std::filesystem::path& file, std::initializer_list<autodiff::Parameter*> params) {
+  save_parameters(file, autodiff::ParameterList(params));
+}
+inline void save_parameters(const std::filesystem::path& file, std::initializer_list<autodiff::f32::Parameter*> params) {
+  save_parameters(file, autodiff::f32::ParameterList(params));
+}
+inline void load_parameters(const std::filesystem::path& file, std::initializer_list<autodiff::Parameter*> params) {
+  load_parameters(file, autodiff::ParameterList(params));
+}
+inline void load_parameters(const std::filesystem::path& file, std::initializer_list<autodiff::f32::Parameter*> params) {
+  load_parameters(file, autodiff::f32::ParameterList(params));
+}
 
 }  // namespace models

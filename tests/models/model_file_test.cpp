@@ -314,3 +314,19 @@ BOOST_AUTO_TEST_CASE(a_float_model_saves_and_loads_bit_exact_and_converts_to_and
     BOOST_TEST((loaded.parameters()[q]->value() == wide.parameters()[q]->value().cast<float>()).all());
   }
 }
+
+// {&w, &b} would also fit the other scalar type's ParameterList (std::vector's
+// iterator-pair constructor); the initializer_list overloads keep the call unambiguous.
+BOOST_AUTO_TEST_CASE(save_and_load_take_a_braced_list_of_two_parameters_of_either_scalar_type) {
+  autodiff::Parameter w(Array::Constant(2, 1, 1.5), "w"), b(Array::Constant(1, 1, -2.0), "b");
+  RemoveOnExit file{test_models::temp_path("braced.bin")};
+  models::save_parameters(file.path, {&w, &b});
+  autodiff::Parameter w2(Array::Zero(2, 1), "w"), b2(Array::Zero(1, 1), "b");
+  models::load_parameters(file.path, {&w2, &b2});
+  BOOST_TEST((w2.value() == 1.5).all());
+  BOOST_TEST(b2.value()(0) == -2.0);
+  autodiff::f32::Parameter wf(Eigen::ArrayXXf::Zero(2, 1), "w"), bf(Eigen::ArrayXXf::Zero(1, 1), "b");
+  models::load_parameters(file.path, {&wf, &bf});
+  BOOST_TEST((wf.value() == 1.5f).all());
+  BOOST_TEST(bf.value()(0) == -2.0f);
+}
