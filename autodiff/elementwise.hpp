@@ -160,7 +160,12 @@ struct Silu {
 struct Relu {
   static constexpr const char* name = "relu";
   static constexpr auto forward = [](const auto& s) { return s.x.max(0.0); };
-  static constexpr auto backward = [](const auto& s) { return (s.x > 0.0).select(s.g, 0.0); };
+  // A ternary per element, which the compiler does without a branch: Eigen's select()
+  // branched on each sign, which mispredicts on half of a layer's units.
+  static constexpr auto backward = [](const auto& s) {
+    using T = typename std::decay_t<decltype(s.g)>::Scalar;
+    return s.g.binaryExpr(s.x, [](T g, T x) { return x > T(0) ? g : T(0); });
+  };
 };
 
 // d|a| = sign(a) da (0 at a = 0, as PyTorch)

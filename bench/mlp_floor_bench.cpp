@@ -81,7 +81,8 @@ struct HandMlp {
       layers[k].db = grad.colwise().sum();
       if (k > 0) {
         Matrix<T> below = grad * layers[k].w.transpose();
-        grad = (acts[k].array() > T(0)).select(below, T(0));
+        // Branch-free, as the tape's relu rule: Eigen's select() branches on each sign.
+        grad = below.binaryExpr(acts[k], [](T g, T a) { return a > T(0) ? g : T(0); });
       }
     }
     ++t;
