@@ -15,7 +15,6 @@
 namespace models {
 
 using autodiff::Index;
-using autodiff::Var;
 
 namespace {
 
@@ -40,15 +39,16 @@ autodiff::Array conv_weights(Index filters, Index fan_in, std::mt19937_64& rng) 
 
 }  // namespace
 
-struct Cnn::Init {
-  autodiff::Array conv1, conv2, fc;
+struct detail::CnnInit {
+  autodiff::Array conv1, conv2, fc;  // drawn in double, so both scalar types start from the same weights
 };
 
-Cnn::Cnn(CnnOptions options, std::uint64_t seed) : Cnn(checked(options), [&] {
+template <autodiff::TapeScalar S>
+BasicCnn<S>::BasicCnn(CnnOptions options, std::uint64_t seed) : BasicCnn(checked(options), [&] {
   std::mt19937_64 rng(seed);
   const CnnOptions o = checked(options);
   const Index k2 = o.kernel * o.kernel;
-  Init init;
+  detail::CnnInit init;
   init.conv1 = conv_weights(o.conv1, o.channels * k2, rng);
   init.conv2 = conv_weights(o.conv2, o.conv1 * k2, rng);
   // The output layer feeds softmax, a smooth squashing like tanh: Glorot, as in Mlp.
@@ -56,33 +56,38 @@ Cnn::Cnn(CnnOptions options, std::uint64_t seed) : Cnn(checked(options), [&] {
   return init;
 }()) {}
 
-Cnn::Cnn(CnnOptions options, Init&& init)
+template <autodiff::TapeScalar S>
+BasicCnn<S>::BasicCnn(CnnOptions options, detail::CnnInit&& init)
     : options_(options),
       conv1_weight(std::move(init.conv1), "conv1.weight"),
-      conv1_bias(autodiff::Array::Zero(1, options.conv1), "conv1.bias"),
+      conv1_bias(autodiff::BasicArray<S>::Zero(1, options.conv1), "conv1.bias"),
       conv2_weight(std::move(init.conv2), "conv2.weight"),
-      conv2_bias(autodiff::Array::Zero(1, options.conv2), "conv2.bias"),
+      conv2_bias(autodiff::BasicArray<S>::Zero(1, options.conv2), "conv2.bias"),
       fc_weight(std::move(init.fc), "fc.weight"),
-      fc_bias(autodiff::Array::Zero(1, options.classes), "fc.bias") {
-  register_parameters({&conv1_weight, &conv1_bias, &conv2_weight, &conv2_bias, &fc_weight, &fc_bias});
+      fc_bias(autodiff::BasicArray<S>::Zero(1, options.classes), "fc.bias") {
+  this->register_parameters({&conv1_weight, &conv1_bias, &conv2_weight, &conv2_bias, &fc_weight, &fc_bias});
 }
 
-autodiff::Conv2dGeometry Cnn::conv1_geometry() const {
+template <autodiff::TapeScalar S>
+autodiff::Conv2dGeometry BasicCnn<S>::conv1_geometry() const {
   return {.channels = options_.channels, .height = options_.height, .width = options_.width,
           .kernel_height = options_.kernel, .kernel_width = options_.kernel, .stride = 1,
           .padding = options_.kernel / 2};
 }
 
-autodiff::Conv2dGeometry Cnn::conv2_geometry() const {
+template <autodiff::TapeScalar S>
+autodiff::Conv2dGeometry BasicCnn<S>::conv2_geometry() const {
   return {.channels = options_.conv1, .height = options_.height / 2, .width = options_.width / 2,
           .kernel_height = options_.kernel, .kernel_width = options_.kernel, .stride = 1,
           .padding = options_.kernel / 2};
 }
 
 // Two floor halvings of H are floor(H / 4).
-Index Cnn::flat_features() const { return options_.conv2 * (options_.height / 4) * (options_.width / 4); }
+template <autodiff::TapeScalar S>
+Index BasicCnn<S>::flat_features() const { return options_.conv2 * (options_.height / 4) * (options_.width / 4); }
 
-Var Cnn::features(const Var& x) const {
+template <autodiff::TapeScalar S>
+autodiff::BasicVar<S> BasicCnn<S>::features(const Var& x) const {
   const Index pixels = options_.channels * options_.height * options_.width;
   if (x.cols() != pixels) {
     throw std::invalid_argument(fmt::format("Cnn::logits: x is {}x{}, the model takes {}x{}x{} = {} pixels a row",
@@ -97,18 +102,22 @@ Var Cnn::features(const Var& x) const {
   return max_pool2d(relu(conv2d(h1, conv2_weight, conv2_bias, g2)), p2);
 }
 
-Var Cnn::logits(const Var& x) const { return autodiff::matmul(features(x), fc_weight) + fc_bias; }
+template <autodiff::TapeScalar S>
+autodiff::BasicVar<S> BasicCnn<S>::logits(const Var& x) const { return autodiff::matmul(features(x), fc_weight) + fc_bias; }
 
-Var Cnn::loss(const Var& x, std::span<const std::int64_t> labels) const {
+template <autodiff::TapeScalar S>
+autodiff::BasicVar<S> BasicCnn<S>::loss(const Var& x, std::span<const std::int64_t> labels) const {
   return autodiff::cross_entropy(logits(x), labels);
 }
 
-std::vector<std::int64_t> Cnn::predict(const Var& x) const {
+template <autodiff::TapeScalar S>
+std::vector<std::int64_t> BasicCnn<S>::predict(const Var& x) const {
   autodiff::NoGrad no_grad;
-  return argmax_rows(logits(x).value());
+  return argmax_rows(logits(x).value().template cast<double>());
 }
 
-std::vector<std::int64_t> Cnn::predict(const autodiff::Array& images, Index batch) const {
+template <autodiff::TapeScalar S>
+std::vector<std::int64_t> BasicCnn<S>::predict(const autodiff::Array& images, Index batch) const {
   if (batch < 1) throw std::invalid_argument(fmt::format("Cnn::predict: batch is {}, needs >= 1", batch));
   std::vector<std::int64_t> out;
   std::exception_ptr error;
@@ -117,10 +126,10 @@ std::vector<std::int64_t> Cnn::predict(const autodiff::Array& images, Index batc
       autodiff::NoGrad no_grad;
       for (Index first = 0; first < images.rows(); first += batch) {
         const Index count = std::min(batch, images.rows() - first);
-        const Var logits_ = logits(autodiff::Array(images.middleRows(first, count)));
-        const std::vector<std::int64_t> part = argmax_rows(logits_.value());
+        const Var logits_ = logits(autodiff::BasicArray<S>(images.middleRows(first, count).template cast<S>()));
+        const std::vector<std::int64_t> part = argmax_rows(logits_.value().template cast<double>());
         out.insert(out.end(), part.begin(), part.end());
-        autodiff::tape().clear();
+        autodiff::BasicTape<S>::current().clear();
       }
     } catch (...) {
       error = std::current_exception();
@@ -130,5 +139,8 @@ std::vector<std::int64_t> Cnn::predict(const autodiff::Array& images, Index batc
   if (error) std::rethrow_exception(error);
   return out;
 }
+
+template class BasicCnn<double>;
+template class BasicCnn<float>;
 
 }  // namespace models

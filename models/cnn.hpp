@@ -22,25 +22,36 @@ struct CnnOptions {
   autodiff::Index classes = 10;
 };
 
-class Cnn : public Module {
+namespace detail {
+struct CnnInit;  // the initial weights, drawn in one order (cnn.cpp)
+}  // namespace detail
+
+// Over parameters of scalar type S: Cnn is the double one, f32::Cnn the float one
+// (the same initial weights, rounded to float).
+template <autodiff::TapeScalar S>
+class BasicCnn : public BasicModule<S> {
   CnnOptions options_;  // first: the parameters' shapes come from it
 
  public:
+  using Var = autodiff::BasicVar<S>;
+  using Parameter = autodiff::BasicParameter<S>;
+
   // Convolution weights start He uniform (fan-in C*k*k), the linear layer Glorot
   // uniform, drawn with std::mt19937_64(seed); biases at zero. Throws
   // std::invalid_argument naming a size out of range.
-  Cnn(CnnOptions options, std::uint64_t seed);
+  BasicCnn(CnnOptions options, std::uint64_t seed);
 
   // m x (C*H*W) -> m x (conv2 * H/4 * W/4): the second pool's output.
-  autodiff::Var features(const autodiff::Var& x) const;
+  Var features(const Var& x) const;
   // m x (C*H*W) -> m x classes.
-  autodiff::Var logits(const autodiff::Var& x) const;
+  Var logits(const Var& x) const;
   // mean_i -log softmax(logits(x)_i)[label_i]
-  autodiff::Var loss(const autodiff::Var& x, std::span<const std::int64_t> labels) const;
+  Var loss(const Var& x, std::span<const std::int64_t> labels) const;
   // The most likely class of each row; records under NoGrad on the calling thread's tape.
-  std::vector<std::int64_t> predict(const autodiff::Var& x) const;
-  // The same for many images, `batch` rows at a time on a thread of its own, whose tape
-  // is cleared between batches: memory stays bounded and the caller's tape is untouched.
+  std::vector<std::int64_t> predict(const Var& x) const;
+  // The same for many images (given in double, as datasets load them), `batch` rows
+  // at a time on a thread of its own, whose tape is cleared between batches: memory
+  // stays bounded and the caller's tape is untouched.
   std::vector<std::int64_t> predict(const autodiff::Array& images, autodiff::Index batch) const;
 
   const CnnOptions& options() const { return options_; }
@@ -50,12 +61,15 @@ class Cnn : public Module {
 
   // parameters(): named "conv1.weight" (conv1 x C*k*k), "conv1.bias" (1 x conv1),
   // "conv2.weight" (conv2 x conv1*k*k), "conv2.bias", "fc.weight" (flat_features x classes), "fc.bias".
-  autodiff::Parameter conv1_weight, conv1_bias, conv2_weight, conv2_bias, fc_weight, fc_bias;
+  Parameter conv1_weight, conv1_bias, conv2_weight, conv2_bias, fc_weight, fc_bias;
 
  private:
-  // The weights drawn in one order from one generator: conv1, conv2, fc.
-  struct Init;
-  Cnn(CnnOptions options, Init&& init);
+  BasicCnn(CnnOptions options, detail::CnnInit&& init);
 };
+
+using Cnn = BasicCnn<double>;
+namespace f32 {
+using Cnn = BasicCnn<float>;
+}  // namespace f32
 
 }  // namespace models

@@ -13,7 +13,6 @@
 namespace models {
 
 using autodiff::Array;
-using autodiff::Var;
 
 namespace {
 
@@ -28,14 +27,17 @@ MlpLanguageModelOptions checked(MlpLanguageModelOptions o) {
 
 }  // namespace
 
-// The initial values, drawn in a fixed order so that a seed fixes all of them.
-struct MlpLanguageModel::Initial {
+// The initial values, drawn in double in a fixed order so that a seed fixes all of
+// them, for either scalar type.
+struct detail::MlpLanguageModelInit {
   Array embedding, w1, w2;
 };
 
-MlpLanguageModel::Initial MlpLanguageModel::draw(const MlpLanguageModelOptions& o) {
+namespace {
+
+detail::MlpLanguageModelInit draw(const MlpLanguageModelOptions& o) {
   std::mt19937_64 rng(o.seed);
-  Initial init;
+  detail::MlpLanguageModelInit init;
   init.embedding.resize(kVocabularySize, o.embedding);
   for (autodiff::Index k = 0; k < init.embedding.size(); ++k) init.embedding(k) = 2.0 * uniform01(rng) - 1.0;
   init.w1 = glorot_uniform(autodiff::Index(o.context) * o.embedding, o.hidden, rng);
@@ -43,20 +45,26 @@ MlpLanguageModel::Initial MlpLanguageModel::draw(const MlpLanguageModelOptions& 
   return init;
 }
 
-MlpLanguageModel::MlpLanguageModel(MlpLanguageModelOptions options)
-    : MlpLanguageModel(checked(options), draw(checked(options))) {}
+}  // namespace
 
-MlpLanguageModel::MlpLanguageModel(const MlpLanguageModelOptions& options, Initial init)
+template <autodiff::TapeScalar S>
+BasicMlpLanguageModel<S>::BasicMlpLanguageModel(MlpLanguageModelOptions options)
+    : BasicMlpLanguageModel(checked(options), draw(checked(options))) {}
+
+template <autodiff::TapeScalar S>
+BasicMlpLanguageModel<S>::BasicMlpLanguageModel(const MlpLanguageModelOptions& options,
+                                                detail::MlpLanguageModelInit init)
     : options_(options),
       embedding_(std::move(init.embedding), "embedding"),
       w1_(std::move(init.w1), "hidden.weight"),
-      b1_(Array::Zero(1, options.hidden), "hidden.bias"),
+      b1_(autodiff::BasicArray<S>::Zero(1, options.hidden), "hidden.bias"),
       w2_(std::move(init.w2), "output.weight"),
-      b2_(Array::Zero(1, kVocabularySize), "output.bias") {
-  register_parameters({&embedding_, &w1_, &b1_, &w2_, &b2_});
+      b2_(autodiff::BasicArray<S>::Zero(1, kVocabularySize), "output.bias") {
+  this->register_parameters({&embedding_, &w1_, &b1_, &w2_, &b2_});
 }
 
-Var MlpLanguageModel::logits(const IndexArray& context) const {
+template <autodiff::TapeScalar S>
+autodiff::BasicVar<S> BasicMlpLanguageModel<S>::logits(const IndexArray& context) const {
   if (context.cols() != options_.context) {
     throw std::invalid_argument(fmt::format("MlpLanguageModel::logits: context is {}x{}, the model reads {} tokens",
                                             context.rows(), context.cols(), options_.context));
@@ -67,17 +75,20 @@ Var MlpLanguageModel::logits(const IndexArray& context) const {
   return autodiff::matmul(h, w2_) + b2_;
 }
 
-Var MlpLanguageModel::loss(const IndexArray& context, std::span<const std::int64_t> next) const {
+template <autodiff::TapeScalar S>
+autodiff::BasicVar<S> BasicMlpLanguageModel<S>::loss(const IndexArray& context, std::span<const std::int64_t> next) const {
   return autodiff::cross_entropy(logits(context), next);
 }
 
-std::string MlpLanguageModel::sample(std::mt19937_64& rng, std::size_t max_length) const {
+template <autodiff::TapeScalar S>
+std::string BasicMlpLanguageModel<S>::sample(std::mt19937_64& rng, std::size_t max_length) const {
   autodiff::NoGrad no_grad;
   IndexArray context = IndexArray::Zero(1, options_.context);
   std::string word;
   while (word.size() < max_length) {
     const Var p = autodiff::softmax(logits(context));
-    const auto values = p.value();
+    // Drawn from the probabilities in double, so that a seed draws the same words in either type.
+    const Array values = p.value().template cast<double>();
     const std::int64_t token =
         sample_categorical(std::span<const double>(values.data(), std::size_t(values.size())), rng);
     if (token == 0) break;
@@ -88,5 +99,8 @@ std::string MlpLanguageModel::sample(std::mt19937_64& rng, std::size_t max_lengt
   }
   return word;
 }
+
+template class BasicMlpLanguageModel<double>;
+template class BasicMlpLanguageModel<float>;
 
 }  // namespace models

@@ -24,17 +24,27 @@ struct MlpLanguageModelOptions {
   std::uint64_t seed = 0;
 };
 
-class MlpLanguageModel : public Module {
+namespace detail {
+struct MlpLanguageModelInit;  // the initial values, drawn in one order (mlp_language_model.cpp)
+}  // namespace detail
+
+// Over parameters of scalar type S: MlpLanguageModel is the double one,
+// f32::MlpLanguageModel the float one (the same initial values, rounded to float).
+template <autodiff::TapeScalar S>
+class BasicMlpLanguageModel : public BasicModule<S> {
  public:
+  using Var = autodiff::BasicVar<S>;
+  using Parameter = autodiff::BasicParameter<S>;
+
   // C ~ U(-1, 1); W1 Glorot uniform (a tanh layer); W2 Glorot uniform scaled
   // by 0.1, so that the first predictions are close to uniform; biases zero.
-  explicit MlpLanguageModel(MlpLanguageModelOptions options = {});
+  explicit BasicMlpLanguageModel(MlpLanguageModelOptions options = {});
 
   // An m x k matrix of tokens -> m x 27 logits.
-  autodiff::Var logits(const IndexArray& context) const;
+  Var logits(const IndexArray& context) const;
   // mean_i -log softmax(logits(context)_i)[next_i]
-  autodiff::Var loss(const IndexArray& context, std::span<const std::int64_t> next) const;
-  autodiff::Var loss(const CharExamples& examples) const { return loss(examples.context, examples.next); }
+  Var loss(const IndexArray& context, std::span<const std::int64_t> next) const;
+  Var loss(const CharExamples& examples) const { return loss(examples.context, examples.next); }
   // A word drawn token by token, starting from a context of '.', until the
   // next '.' (or max_length letters). Records under NoGrad.
   std::string sample(std::mt19937_64& rng, std::size_t max_length = 64) const;
@@ -43,16 +53,19 @@ class MlpLanguageModel : public Module {
   const MlpLanguageModelOptions& options() const { return options_; }
 
  private:
-  struct Initial;
-  static Initial draw(const MlpLanguageModelOptions& options);
-  MlpLanguageModel(const MlpLanguageModelOptions& options, Initial init);
+  BasicMlpLanguageModel(const MlpLanguageModelOptions& options, detail::MlpLanguageModelInit init);
 
   MlpLanguageModelOptions options_;
-  autodiff::Parameter embedding_;
-  autodiff::Parameter w1_;
-  autodiff::Parameter b1_;
-  autodiff::Parameter w2_;
-  autodiff::Parameter b2_;
+  Parameter embedding_;
+  Parameter w1_;
+  Parameter b1_;
+  Parameter w2_;
+  Parameter b2_;
 };
+
+using MlpLanguageModel = BasicMlpLanguageModel<double>;
+namespace f32 {
+using MlpLanguageModel = BasicMlpLanguageModel<float>;
+}  // namespace f32
 
 }  // namespace models

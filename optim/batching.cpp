@@ -49,6 +49,7 @@ A select_rows_of(const A& data, const Batch& batch) {
 }  // namespace
 
 Eigen::ArrayXXd select_rows(const Eigen::ArrayXXd& data, const Batch& batch) { return select_rows_of(data, batch); }
+Eigen::ArrayXXf select_rows(const Eigen::ArrayXXf& data, const Batch& batch) { return select_rows_of(data, batch); }
 Eigen::ArrayXd select_rows(const Eigen::ArrayXd& data, const Batch& batch) { return select_rows_of(data, batch); }
 
 std::vector<int> select(const std::vector<int>& labels, const Batch& batch) {

@@ -27,6 +27,7 @@ struct Batch {
 // a model can test batch.full to use its data directly). Throws std::out_of_range
 // naming an index that data does not have.
 Eigen::ArrayXXd select_rows(const Eigen::ArrayXXd& data, const Batch& batch);
+Eigen::ArrayXXf select_rows(const Eigen::ArrayXXf& data, const Batch& batch);  // float data, for float models
 // The same for a column of data, without converting it to a 2-D array first.
 Eigen::ArrayXd select_rows(const Eigen::ArrayXd& data, const Batch& batch);
 // The labels that the batch names, in batch order.

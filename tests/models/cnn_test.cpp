@@ -106,3 +106,34 @@ BOOST_AUTO_TEST_CASE(bad_sizes_and_inputs_throw_naming_the_number) {
                         [](const auto& e) { return message_has(e, "batch is 0"); });
   autodiff::tape().clear();
 }
+
+// f32::Cnn starts from the same weights rounded to float; its loss and gradients agree
+// with the double Cnn's to float's precision, and so do its batched predictions.
+BOOST_AUTO_TEST_CASE(a_float_cnn_starts_from_the_same_weights_and_agrees_with_double) {
+  Cnn wide(tiny(), 6);
+  models::f32::Cnn narrow(tiny(), 6);
+  const Array x = Array::Random(5, 48);
+  const std::vector<std::int64_t> labels{0, 1, 2, 2, 1};
+  autodiff::tape().clear();
+  autodiff::f32::tape().clear();
+  const autodiff::Var lw = wide.loss(x, labels);
+  const autodiff::f32::Var ln = narrow.loss(autodiff::f32::Array(x.cast<float>()), labels);
+  autodiff::backward(lw);
+  autodiff::backward(ln);
+  BOOST_TEST(std::abs(double(ln.item()) - lw.item()) < 1e-5 * std::abs(lw.item()));
+  BOOST_TEST_REQUIRE(narrow.parameters().size() == wide.parameters().size());
+  for (std::size_t q = 0; q < wide.parameters().size(); ++q) {
+    BOOST_TEST((narrow.parameters()[q]->value() == wide.parameters()[q]->value().cast<float>()).all());
+    const Array g = narrow.parameters()[q]->grad().cast<double>();
+    BOOST_TEST(g.abs().maxCoeff() > 0.0, "parameter " << q);
+    BOOST_TEST((g - wide.parameters()[q]->grad()).abs().maxCoeff() <=
+                   1e-4 * std::max(1.0, wide.parameters()[q]->grad().abs().maxCoeff()),
+               "parameter " << q);
+  }
+  // The batched predict takes the images in double and leaves the caller's float tape alone.
+  const std::size_t recorded = autodiff::f32::tape().size();
+  BOOST_TEST(narrow.predict(x, 2) == wide.predict(x, 2));
+  BOOST_TEST(autodiff::f32::tape().size() == recorded);
+  autodiff::tape().clear();
+  autodiff::f32::tape().clear();
+}

@@ -96,3 +96,31 @@ BOOST_AUTO_TEST_CASE(rejects_bad_options_and_contexts) {
                         [](const auto& e) { return message_has(e, "context is 2x4, the model reads 3 tokens"); });
   autodiff::tape().clear();
 }
+
+// f32::MlpLanguageModel starts from the same values rounded to float; its loss and
+// gradients (the embedding table's included) agree with the double model's to float's precision.
+BOOST_AUTO_TEST_CASE(a_float_language_model_starts_from_the_same_values_and_agrees_with_double) {
+  MlpLanguageModel wide({.context = 3, .embedding = 4, .hidden = 8, .seed = 7});
+  models::f32::MlpLanguageModel narrow({.context = 3, .embedding = 4, .hidden = 8, .seed = 7});
+  const auto examples = models::make_examples(std::vector<std::string>{"abc", "bad", "cab"}, 3);
+  autodiff::tape().clear();
+  autodiff::f32::tape().clear();
+  const autodiff::Var lw = wide.loss(examples);
+  const autodiff::f32::Var ln = narrow.loss(examples);
+  autodiff::backward(lw);
+  autodiff::backward(ln);
+  BOOST_TEST(std::abs(double(ln.item()) - lw.item()) < 1e-5 * std::abs(lw.item()));
+  for (std::size_t q = 0; q < wide.parameters().size(); ++q) {
+    BOOST_TEST((narrow.parameters()[q]->value() == wide.parameters()[q]->value().cast<float>()).all());
+    const Array g = narrow.parameters()[q]->grad().cast<double>();
+    BOOST_TEST(g.abs().maxCoeff() > 0.0, "parameter " << q);
+    BOOST_TEST((g - wide.parameters()[q]->grad()).abs().maxCoeff() <=
+                   1e-4 * std::max(1.0, wide.parameters()[q]->grad().abs().maxCoeff()),
+               "parameter " << q);
+  }
+  std::mt19937_64 rng(3);
+  const std::string word = narrow.sample(rng, 10);  // draws from the float model's softmax
+  BOOST_TEST(word.size() <= 10u);
+  autodiff::tape().clear();
+  autodiff::f32::tape().clear();
+}
