@@ -9,6 +9,7 @@
 //           [--batch 128] [--samples 20] [--out DIR] [--skip-if-missing]
 //           [--checkpoint FILE] [--checkpoint-every 500] [--resume]
 //           [--data-parallel none|threads|mpi] [--threads N]   (the MLP's mini-batches)
+//           [--dtype float64|float32]                         (the MLP's scalar type)
 #include "autodiff/autodiff.hpp"
 #include "examples/support/checkpointing.hpp"
 #include "examples/support/cli.hpp"
@@ -29,7 +30,10 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 namespace {
 
@@ -45,6 +49,7 @@ struct Flags {
   bool skip_if_missing = false;          // exit with 77 (a skipped meson test) when the word list is absent
   examples::CheckpointFlags checkpoint;  // of the MLP's training, the long part
   examples::ParallelFlags parallel;      // of the MLP's training
+  std::string dtype = "float64";         // "float32": the MLP over autodiff::f32 (float parameters and tape)
 };
 
 // Fills flags from the command line; returns the exit code when the program should stop.
@@ -63,6 +68,10 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the word list is absent");
   examples::add_checkpoint_flags(app, f.checkpoint);
   examples::add_parallel_flags(app, f.parallel);
+  app.add_option("--dtype", f.dtype,
+                 "the MLP's scalar type: float64, or float32 (on one thread, no checkpoints yet)")
+      ->check(CLI::IsMember({"float64", "float32"}))
+      ->capture_default_str();
   if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
   return std::nullopt;
 }
@@ -90,6 +99,7 @@ std::vector<std::string> read_words(const std::filesystem::path& file) {
 template <class Model>
 double nll(const Model& model, const models::CharExamples& examples) {
   autodiff::NoGrad no_grad;
+  auto& tape = Model::Parameter::Tape::current();  // of the model's scalar type
   const Eigen::Index n = examples.context.rows();
   const Eigen::Index chunk = 8192;
   double total = 0.0;
@@ -97,19 +107,109 @@ double nll(const Model& model, const models::CharExamples& examples) {
     const Eigen::Index m = std::min(chunk, n - first);
     const models::IndexArray context = examples.context.middleRows(first, m);
     const std::span<const std::int64_t> next(examples.next.data() + first, std::size_t(m));
-    autodiff::tape().clear();
+    tape.clear();
     if constexpr (std::is_same_v<Model, models::BigramModel>) {
       total += model.loss(std::span<const std::int64_t>(context.data(), std::size_t(m)), next).item() * double(m);
     } else {
-      total += model.loss(context, next).item() * double(m);
+      total += double(model.loss(context, next).item()) * double(m);
     }
   }
-  autodiff::tape().clear();
+  tape.clear();
   return total / double(n);
+}
+
+// Step 4 of run(): the MLP language model over scalar type S, trained, scored
+// against the bigram's validation NLL, sampled and saved. In float it trains on
+// one thread without checkpoints (run() refuses those flags).
+template <autodiff::TapeScalar S>
+void train_mlp(const Flags& flags, examples::Parallel& parallel, const std::vector<std::string>& train_words,
+               const std::vector<std::string>& val_words, const std::vector<std::string>& test_words,
+               double bigram_val) {
+  constexpr bool in_double = std::is_same_v<S, double>;
+  // 4. The MLP model: embed the 3 previous characters in 10 dimensions each,
+  //    one tanh layer of 200, 27 logits; mini-batch Adam, the rate divided by
+  //    10 for the last epoch.
+  models::BasicMlpLanguageModel<S> mlp({.context = 3, .embedding = 10, .hidden = 200, .seed = flags.seed});
+  const models::CharExamples train_examples = models::make_examples(train_words, 3);
+  const models::CharExamples val_examples = models::make_examples(val_words, 3);
+  const models::CharExamples test_examples = models::make_examples(test_words, 3);
+  optim::AdamRule<false, S> optimizer(mlp.parameters(), {.lr = 3e-3});
+  const Eigen::Index n = train_examples.context.rows();
+  const Eigen::Index batch_size = std::min<Eigen::Index>(flags.batch, n);
+  optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
+  const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
+  const std::uint64_t last = std::uint64_t(flags.epochs) * steps_per_epoch;
+  const auto record = [&](const optim::Batch& shard) {
+    models::IndexArray context(shard.size(), 3);
+    for (Eigen::Index r = 0; r < shard.size(); ++r) {
+      context.row(r) = train_examples.context.row(shard.indices[std::size_t(r)]);
+    }
+    return mlp.loss(context, optim::select(train_examples.next, shard));
+  };
+  // In double, checkpoints and the workers of --data-parallel (one by default).
+  std::optional<examples::Checkpointer> checkpointer;
+  std::unique_ptr<optim::DataParallel> workers;
+  optim::Loss::Record record_double;
+  optim::LoopState loop{.numbers = {0.0}};  // the epoch's summed loss so far
+  if constexpr (in_double) {
+    checkpointer.emplace(flags.checkpoint.file, flags.checkpoint.every, flags.checkpoint.resume, mlp.parameters(),
+                         optimizer, batching);
+    loop = checkpointer->start({0.0});
+    workers = parallel.workers(mlp.parameters());
+    record_double = record;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t step = loop.step; step < last; ++step) {
+    const int epoch = int(step / steps_per_epoch) + 1;
+    if (step % steps_per_epoch == 0) {
+      if (epoch == flags.epochs && epoch > 1) optimizer.set_lr(optimizer.lr() / 10.0);
+      loop.numbers = {0.0};
+    }
+    const optim::Batch batch = batching.next();
+    optimizer.zero_grad();
+    double loss = 0.0;
+    if constexpr (in_double) {
+      loss = (*workers)(record_double, batch, true);
+    } else {
+      autodiff::f32::tape().clear();
+      const autodiff::f32::Var batch_loss = record(batch);
+      autodiff::backward(batch_loss);
+      loss = double(batch_loss.item());
+    }
+    optimizer.step();
+    loop.numbers[0] += loss * double(batch.size());
+    loop.step = step + 1;
+    if (checkpointer) checkpointer->after_step(loop, last);
+    if (loop.step % steps_per_epoch == 0) {
+      fmt::print("  MLP epoch {:2}  train loss {:.4f}  validation NLL {:.4f}  ({:.1f} s)\n", epoch,
+                 loop.numbers[0] / double(n), nll(mlp, val_examples), seconds_since(start));
+      std::fflush(stdout);
+    }
+  }
+  const double mlp_val = nll(mlp, val_examples);
+  fmt::print("MLP language model{}: train NLL {:.4f}, validation NLL {:.4f}, test NLL {:.4f}\n",
+             in_double ? "" : " (float32)", nll(mlp, train_examples), mlp_val, nll(mlp, test_examples));
+  fmt::print("validation NLL: bigram {:.4f}, MLP {:.4f}: the MLP is {}\n", bigram_val, mlp_val,
+             mlp_val < bigram_val ? "better" : "NOT better");
+
+  // 5. New words, drawn character by character from the MLP's softmax.
+  std::mt19937_64 sampler(flags.seed);
+  fmt::print("{} words sampled from the MLP model:\n", flags.samples);
+  for (int k = 0; k < flags.samples; ++k) fmt::print("  {}\n", mlp.sample(sampler, 30));
+  autodiff::BasicTape<S>::current().clear();
+  if (flags.out && parallel.is_root()) mlp.save(*flags.out / "char_lm_mlp.bin");
 }
 
 int run(const Flags& flags, examples::Parallel& parallel) {
   parallel.refuse_with_mpi("--checkpoint", !flags.checkpoint.file.empty());
+  if (flags.dtype == "float32") {
+    // Float training runs on one thread without checkpoints so far: refuse what it would ignore.
+    const bool split = (!flags.parallel.mode.empty() && flags.parallel.mode != "none") || flags.parallel.threads;
+    const char* refused = !flags.checkpoint.file.empty() ? "--checkpoint"
+                          : split                        ? "--data-parallel and --threads"
+                                                         : nullptr;
+    if (refused) throw std::invalid_argument(fmt::format("--dtype float32 does not support {} yet", refused));
+  }
   // 0. Where the models go, checked before any training.
   if (flags.out && parallel.is_root()) examples::check_output_folder("--out", *flags.out);
   if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);
@@ -172,66 +272,13 @@ int run(const Flags& flags, examples::Parallel& parallel) {
              std::abs(bigram_train - counted_train) <= 0.01 ? "agrees to 0.01 nats" : "NOT within 0.01 nats",
              bigram_val);
 
-  // 4. The MLP model: embed the 3 previous characters in 10 dimensions each,
-  //    one tanh layer of 200, 27 logits; mini-batch Adam, the rate divided by
-  //    10 for the last epoch.
-  models::MlpLanguageModel mlp({.context = 3, .embedding = 10, .hidden = 200, .seed = flags.seed});
-  const models::CharExamples train_examples = models::make_examples(train_words, 3);
-  const models::CharExamples val_examples = models::make_examples(val_words, 3);
-  const models::CharExamples test_examples = models::make_examples(test_words, 3);
-  optim::Adam optimizer(mlp.parameters(), {.lr = 3e-3});
-  const Eigen::Index n = train_examples.context.rows();
-  const Eigen::Index batch_size = std::min<Eigen::Index>(flags.batch, n);
-  optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
-  const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
-  const std::uint64_t last = std::uint64_t(flags.epochs) * steps_per_epoch;
-  examples::Checkpointer checkpointer(flags.checkpoint.file, flags.checkpoint.every, flags.checkpoint.resume,
-                                      mlp.parameters(), optimizer, batching);
-  optim::LoopState loop = checkpointer.start({0.0});  // the epoch's summed loss so far
-  // Each batch is split over the workers of --data-parallel (one by default).
-  const auto workers = parallel.workers(mlp.parameters());
-  const optim::Loss::Record record = [&](const optim::Batch& shard) {
-    models::IndexArray context(shard.size(), 3);
-    for (Eigen::Index r = 0; r < shard.size(); ++r) {
-      context.row(r) = train_examples.context.row(shard.indices[std::size_t(r)]);
-    }
-    return mlp.loss(context, optim::select(train_examples.next, shard));
-  };
-  start = std::chrono::steady_clock::now();
-  for (std::uint64_t step = loop.step; step < last; ++step) {
-    const int epoch = int(step / steps_per_epoch) + 1;
-    if (step % steps_per_epoch == 0) {
-      if (epoch == flags.epochs && epoch > 1) optimizer.set_lr(optimizer.lr() / 10.0);
-      loop.numbers = {0.0};
-    }
-    const optim::Batch batch = batching.next();
-    optimizer.zero_grad();
-    const double loss = (*workers)(record, batch, true);
-    optimizer.step();
-    loop.numbers[0] += loss * double(batch.size());
-    loop.step = step + 1;
-    checkpointer.after_step(loop, last);
-    if (loop.step % steps_per_epoch == 0) {
-      fmt::print("  MLP epoch {:2}  train loss {:.4f}  validation NLL {:.4f}  ({:.1f} s)\n", epoch,
-                 loop.numbers[0] / double(n), nll(mlp, val_examples), seconds_since(start));
-      std::fflush(stdout);
-    }
+  if (flags.dtype == "float32") {
+    train_mlp<float>(flags, parallel, train_words, val_words, test_words, bigram_val);
+  } else {
+    train_mlp<double>(flags, parallel, train_words, val_words, test_words, bigram_val);
   }
-  const double mlp_val = nll(mlp, val_examples);
-  fmt::print("MLP language model: train NLL {:.4f}, validation NLL {:.4f}, test NLL {:.4f}\n", nll(mlp, train_examples),
-             mlp_val, nll(mlp, test_examples));
-  fmt::print("validation NLL: bigram {:.4f}, MLP {:.4f}: the MLP is {}\n", bigram_val, mlp_val,
-             mlp_val < bigram_val ? "better" : "NOT better");
-
-  // 5. New words, drawn character by character from the MLP's softmax.
-  std::mt19937_64 sampler(flags.seed);
-  fmt::print("{} words sampled from the MLP model:\n", flags.samples);
-  for (int k = 0; k < flags.samples; ++k) fmt::print("  {}\n", mlp.sample(sampler, 30));
-  autodiff::tape().clear();
-
   if (flags.out && parallel.is_root()) {
     bigram.save(*flags.out / "char_lm_bigram.bin");
-    mlp.save(*flags.out / "char_lm_mlp.bin");
     fmt::print("saved both models in {}\n", flags.out->string());
   }
   return 0;

@@ -33,12 +33,13 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace {
 
 struct Flags {
   std::string model = "mlp";  // "mlp": softmax regression, then the MLP; "cnn": the CNN
-  std::string dtype = "float64";  // "float32": the MLP alone, over autodiff::f32 (float parameters and tape)
+  std::string dtype = "float64";  // "float32": the MLP alone, or the CNN, over autodiff::f32 (float parameters and tape)
   std::filesystem::path data = datasets::default_fashion_mnist_folder();
   std::optional<int> epochs;  // default: 10 for softmax regression, 15 for the MLP, 6 for the CNN
   std::optional<double> lr;   // default: 3e-3, 1e-3 and 1e-3
@@ -60,8 +61,8 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
       ->check(CLI::IsMember({"mlp", "cnn"}))
       ->capture_default_str();
   app.add_option("--dtype", f.dtype,
-                 "float64, or float32: the MLP alone in float (no softmax regression, checkpoints or "
-                 "data parallelism yet)")
+                 "float64, or float32: the MLP alone (no softmax regression) or the CNN in float, on one "
+                 "thread (no checkpoints or data parallelism yet)")
       ->check(CLI::IsMember({"float64", "float32"}))
       ->capture_default_str();
   app.add_option("--data", f.data, "folder of the four .gz files")->capture_default_str();
@@ -89,20 +90,29 @@ constexpr std::array<const char*, 10> kClassNames = {"T-shirt/top", "Trouser", "
 // cross-entropy, printing one line per epoch; the learning rate drops to lr / 10
 // for the last fifth of the epochs. With --checkpoint the state goes to
 // FILE.<tag> every --checkpoint-every updates, and --resume continues from it.
-// Each batch is split over the workers of --data-parallel. Returns the seconds spent.
+// Each batch is split over the workers of --data-parallel. A model over floats
+// (--dtype float32) trains the same way on one thread, without checkpoints (run()
+// refuses those flags). Returns the seconds spent.
 template <class Model>
 double train(Model& model, const datasets::ImageSet& data, int epochs, const Flags& flags, double lr,
              const std::string& tag, examples::Parallel& parallel) {
-  optim::Adam optimizer(model.parameters(), {.lr = lr});
-  const auto workers = parallel.workers(model.parameters());
-  const Eigen::Index n = data.images.rows();
+  using S = typename Model::Parameter::Scalar;
+  constexpr bool in_double = std::is_same_v<S, double>;
+  optim::AdamRule<false, S> optimizer(model.parameters(), {.lr = lr});
+  // The images in the model's scalar type: converted once in float, used as they are in double.
+  const autodiff::BasicArray<S> converted = in_double ? autodiff::BasicArray<S>() : data.images.template cast<S>();
+  const autodiff::BasicArray<S>& images = [&]() -> const autodiff::BasicArray<S>& {
+    if constexpr (in_double) return data.images;
+    else return converted;
+  }();
+  const Eigen::Index n = images.rows();
   // Whether each example was predicted right, written by the one shard that holds it.
   std::vector<std::uint8_t> right(std::size_t(n), 0);
-  const optim::Loss::Record record = [&](const optim::Batch& shard) {
+  const auto record = [&](const optim::Batch& shard) {
     const std::vector<std::int64_t> labels = optim::select(data.labels, shard);
-    const autodiff::Var logits = model.logits(optim::select_rows(data.images, shard));
+    const autodiff::BasicVar<S> logits = model.logits(optim::select_rows(images, shard));
     // The shard's predictions from the logits already computed (before the step).
-    const auto predicted = models::argmax_rows(logits.value());
+    const auto predicted = models::argmax_rows(logits.value().template cast<double>());
     for (std::size_t i = 0; i < labels.size(); ++i) right[std::size_t(shard.indices[i])] = predicted[i] == labels[i];
     return autodiff::cross_entropy(logits, labels);
   };
@@ -110,12 +120,21 @@ double train(Model& model, const datasets::ImageSet& data, int epochs, const Fla
   optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
   const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
   const std::uint64_t last = std::uint64_t(epochs) * steps_per_epoch;
-  const std::filesystem::path file = flags.checkpoint.file.empty()
-                                         ? flags.checkpoint.file
-                                         : std::filesystem::path(flags.checkpoint.file.string() + "." + tag);
-  examples::Checkpointer checkpointer(file, flags.checkpoint.every, flags.checkpoint.resume, model.parameters(),
-                                      optimizer, batching);
-  optim::LoopState loop = checkpointer.start({0.0, 0.0});  // the epoch's summed loss and right answers so far
+  // In double, checkpoints and the workers of --data-parallel (one by default).
+  std::optional<examples::Checkpointer> checkpointer;
+  std::unique_ptr<optim::DataParallel> workers;
+  optim::Loss::Record record_double;
+  optim::LoopState loop{.numbers = {0.0, 0.0}};  // the epoch's summed loss and right answers so far
+  if constexpr (in_double) {
+    const std::filesystem::path file = flags.checkpoint.file.empty()
+                                           ? flags.checkpoint.file
+                                           : std::filesystem::path(flags.checkpoint.file.string() + "." + tag);
+    checkpointer.emplace(file, flags.checkpoint.every, flags.checkpoint.resume, model.parameters(), optimizer,
+                         batching);
+    loop = checkpointer->start({0.0, 0.0});
+    workers = parallel.workers(model.parameters());
+    record_double = record;
+  }
   const auto start = std::chrono::steady_clock::now();
   auto epoch_start = start;
   for (std::uint64_t step = loop.step; step < last; ++step) {
@@ -127,7 +146,15 @@ double train(Model& model, const datasets::ImageSet& data, int epochs, const Fla
     }
     const optim::Batch batch = batching.next();
     optimizer.zero_grad();
-    const double loss = (*workers)(record, batch, true);
+    double loss = 0.0;
+    if constexpr (in_double) {
+      loss = (*workers)(record_double, batch, true);
+    } else {
+      autodiff::BasicTape<S>::current().clear();
+      const autodiff::BasicVar<S> batch_loss = record(batch);
+      autodiff::backward(batch_loss);
+      loss = double(batch_loss.item());
+    }
     optimizer.step();
     // This process's shards' right answers, then every process's.
     double correct = 0.0;
@@ -138,7 +165,7 @@ double train(Model& model, const datasets::ImageSet& data, int epochs, const Fla
     loop.numbers[1] += parallel.sum(correct);
     loop.numbers[0] += loss * double(batch.size());
     loop.step = step + 1;
-    checkpointer.after_step(loop, last);
+    if (checkpointer) checkpointer->after_step(loop, last);
     if (loop.step % steps_per_epoch == 0) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
       fmt::print("  epoch {:2}  loss {:.4f}  train accuracy {:.4f}  {:7.0f} examples/s\n", epoch,
@@ -146,50 +173,13 @@ double train(Model& model, const datasets::ImageSet& data, int epochs, const Fla
       std::fflush(stdout);  // show progress as it happens, also through a pipe
     }
   }
-  autodiff::tape().clear();
+  autodiff::BasicTape<S>::current().clear();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  fmt::print("  {}: {:.1f}% of the time reducing gradients\n", parallel.describe(),
-             100.0 * workers->reduce_seconds() / std::max(seconds, 1e-9));
-  return seconds;
-}
-
-// The MLP trained in float (--dtype float32): the same model, batches, Adam and
-// learning-rate drop as train(), on one thread, with float parameters, data and tape.
-double train_f32(models::f32::Mlp& model, const datasets::ImageSet& data, int epochs, const Flags& flags,
-                 double lr) {
-  optim::f32::Adam optimizer(model.parameters(), {.lr = lr});
-  const Eigen::ArrayXXf images = data.images.cast<float>();  // converted once, not per batch
-  const Eigen::Index n = images.rows();
-  const Eigen::Index batch_size = std::min<Eigen::Index>(flags.batch, n);
-  optim::Batching batching = optim::Batching::mini_batches(n, batch_size, flags.seed);
-  const auto steps_per_epoch = std::uint64_t((n + batch_size - 1) / batch_size);
-  const auto start = std::chrono::steady_clock::now();
-  for (int epoch = 1; epoch <= epochs; ++epoch) {
-    if (epoch == epochs - epochs / 5 + 1) optimizer.set_lr(lr / 10.0);
-    const auto epoch_start = std::chrono::steady_clock::now();
-    double total = 0.0, correct = 0.0;
-    for (std::uint64_t step = 0; step < steps_per_epoch; ++step) {
-      const optim::Batch batch = batching.next();
-      Eigen::ArrayXXf x(batch.size(), images.cols());
-      for (Eigen::Index i = 0; i < batch.size(); ++i) x.row(i) = images.row(batch.indices[std::size_t(i)]);
-      const std::vector<std::int64_t> labels = optim::select(data.labels, batch);
-      autodiff::f32::tape().clear();
-      optimizer.zero_grad();
-      const autodiff::f32::Var logits = model.logits(x);
-      const autodiff::f32::Var loss = autodiff::cross_entropy(logits, labels);
-      autodiff::backward(loss);
-      optimizer.step();
-      const auto predicted = models::argmax_rows(logits.value().cast<double>());
-      for (std::size_t i = 0; i < labels.size(); ++i) correct += double(predicted[i] == labels[i]);
-      total += double(loss.item()) * double(batch.size());
-    }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-    fmt::print("  epoch {:2}  loss {:.4f}  train accuracy {:.4f}  {:7.0f} examples/s\n", epoch, total / double(n),
-               correct / double(n), double(n) / seconds);
-    std::fflush(stdout);
+  if (workers) {
+    fmt::print("  {}: {:.1f}% of the time reducing gradients\n", parallel.describe(),
+               100.0 * workers->reduce_seconds() / std::max(seconds, 1e-9));
   }
-  autodiff::f32::tape().clear();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return seconds;
 }
 
 // Test accuracy and the confusion matrix (rows: true class, columns: predicted).
@@ -212,23 +202,26 @@ double report(const char* title, const std::vector<std::int64_t>& predicted,
 
 // The CNN of docs/fashion_mnist.md: conv 5x5 (1 -> 16) -> relu -> max_pool 2 ->
 // conv 5x5 (16 -> 32) -> relu -> max_pool 2 -> linear (32*7*7 -> 10).
+// In float with --dtype float32.
+template <autodiff::TapeScalar S>
 int run_cnn(const Flags& flags, const datasets::ImageSet& train_set, const datasets::ImageSet& test_set,
             examples::Parallel& parallel) {
-  models::Cnn cnn({.channels = 1, .height = 28, .width = 28, .conv1 = 16, .conv2 = 32, .kernel = 5, .classes = 10},
+  models::BasicCnn<S> cnn({.channels = 1, .height = 28, .width = 28, .conv1 = 16, .conv2 = 32, .kernel = 5, .classes = 10},
                   flags.seed);
   const int epochs = flags.epochs.value_or(6);
   const double lr = flags.lr.value_or(1e-3);
-  fmt::print("CNN conv5x5(16)-pool-conv5x5(32)-pool-linear(1568 -> 10), {} parameters, Adam lr {:g} "
+  fmt::print("CNN conv5x5(16)-pool-conv5x5(32)-pool-linear(1568 -> 10) in {}, {} parameters, Adam lr {:g} "
              "(a tenth for the last fifth), batch {}, {} epochs\n",
+             flags.dtype,
              [&] {
                autodiff::Index n = 0;
-               for (const autodiff::Parameter* p : cnn.parameters()) n += p->size();
+               for (const auto* p : cnn.parameters()) n += p->size();
                return n;
              }(),
              lr, flags.batch, epochs);
   const double seconds = train(cnn, train_set, epochs, flags, lr, "cnn", parallel);
   // 1,000 test images at a time, so that the activations stay within memory.
-  report("CNN", cnn.predict(test_set.images, 1000), test_set.labels, seconds);
+  report(std::is_same_v<S, double> ? "CNN" : "CNN (float32)", cnn.predict(test_set.images, 1000), test_set.labels, seconds);
   if (flags.out && parallel.is_root()) {
     cnn.save(*flags.out / "fashion_mnist_cnn.bin");
     fmt::print("saved the model in {}\n", flags.out->string());
@@ -240,12 +233,11 @@ int run(const Flags& flags, examples::Parallel& parallel) {
   // 0. Where the models go, checked before any training; rank 0 alone writes them.
   parallel.refuse_with_mpi("--checkpoint", !flags.checkpoint.file.empty());
   if (flags.dtype == "float32") {
-    // Float training covers the MLP on one thread so far: refuse what it would ignore.
+    // Float training runs on one thread without checkpoints so far: refuse what it would ignore.
     const bool split = (!flags.parallel.mode.empty() && flags.parallel.mode != "none") || flags.parallel.threads;
-    const char* refused = flags.model == "cnn"             ? "--model cnn"
-                          : !flags.checkpoint.file.empty() ? "--checkpoint"
-                          : split                          ? "--data-parallel and --threads"
-                                                           : nullptr;
+    const char* refused = !flags.checkpoint.file.empty() ? "--checkpoint"
+                          : split                        ? "--data-parallel and --threads"
+                                                         : nullptr;
     if (refused) throw std::invalid_argument(fmt::format("--dtype float32 does not support {} yet", refused));
   }
   if (flags.out && parallel.is_root()) examples::check_output_folder("--out", *flags.out);
@@ -266,7 +258,10 @@ int run(const Flags& flags, examples::Parallel& parallel) {
   fmt::print("Fashion-MNIST from {}: {} training images, {} test images; workers: {}\n", flags.data.string(),
              train_set.images.rows(), test_set.images.rows(), parallel.describe());
 
-  if (flags.model == "cnn") return run_cnn(flags, train_set, test_set, parallel);
+  if (flags.model == "cnn") {
+    return flags.dtype == "float32" ? run_cnn<float>(flags, train_set, test_set, parallel)
+                                    : run_cnn<double>(flags, train_set, test_set, parallel);
+  }
 
   if (flags.dtype == "float32") {
     // 2'. The MLP in float: 784 -> hidden ReLU -> 10, the double run's weights rounded.
@@ -274,7 +269,7 @@ int run(const Flags& flags, examples::Parallel& parallel) {
     const int epochs = flags.epochs.value_or(15);
     fmt::print("MLP 784-{}-10 ReLU in float32, Adam lr {:g} (a tenth for the last fifth), batch {}, {} epochs\n",
                flags.hidden, flags.lr.value_or(1e-3), flags.batch, epochs);
-    const double seconds = train_f32(mlp, train_set, epochs, flags, flags.lr.value_or(1e-3));
+    const double seconds = train(mlp, train_set, epochs, flags, flags.lr.value_or(1e-3), "mlp", parallel);
     const autodiff::f32::Constant test_f32(test_set.images.cast<float>());
     report("MLP (float32)", mlp.predict(test_f32), test_set.labels, seconds);
     autodiff::f32::tape().clear();
