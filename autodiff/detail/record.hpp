@@ -68,15 +68,16 @@ bool take_fresh(BasicNode<S>& target) {
 }
 
 // n's value repeated to rows x cols (n's dimensions are 1 or theirs), written out
-// column by column into the calling thread's scratch array `slot` (0 or 1), which
-// keeps its storage for the next op. Eigen's replicate() of a dynamic-size array
-// divides per element and does not vectorize: a bias added to a 128 x 128 batch that
-// way cost ten times the add itself.
+// column by column into the calling thread's scratch buffer `slot` (0 or 1), which
+// only grows, so that ops of alternating sizes allocate nothing. Eigen's replicate()
+// of a dynamic-size array divides per element and does not vectorize: a bias added
+// to a 128 x 128 batch that way cost ten times the add itself.
 template <class S>
 BasicMap<S> stretch(const BasicNode<S>& n, Index rows, Index cols, int slot) {
-  static thread_local std::array<BasicArray<S>, 2> scratch;
-  BasicArray<S>& out = scratch[std::size_t(slot)];
-  out.resize(rows, cols);
+  static thread_local std::array<Eigen::Array<S, Eigen::Dynamic, 1>, 2> scratch;
+  Eigen::Array<S, Eigen::Dynamic, 1>& buffer = scratch[std::size_t(slot)];
+  if (buffer.size() < rows * cols) buffer.resize(rows * cols);
+  BasicMap<S> out(buffer.data(), rows, cols);
   const BasicMap<S> v = n.value();
   for (Index j = 0; j < cols; ++j) {
     const Index from = n.cols == cols ? j : 0;
@@ -86,7 +87,7 @@ BasicMap<S> stretch(const BasicNode<S>& n, Index rows, Index cols, int slot) {
       out.col(j).setConstant(v(0, from));
     }
   }
-  return {out.data(), rows, cols};
+  return out;
 }
 
 // target.adj += g, summing g (of the result's shape) over the dimensions that were
