@@ -216,7 +216,9 @@ BasicVar<S> conv2d(BasicVar<S> input, BasicVar<S> weight, BasicVar<S> bias, cons
   const Node& ny = t.node(iy);
   Map z = t.new_value(ny.rows, ny.cols);
   const Index positions = d.positions();
-  for (Index o = 0; o < nb.cols; ++o) z.middleCols(o * positions, positions) = ny.value().middleCols(o * positions, positions) + nb.val[o];
+  for (Index o = 0; o < nb.cols; ++o) {
+    z.middleCols(o * positions, positions) = ny.value().middleCols(o * positions, positions) + nb.val[o];
+  }
   return detail::record(t, "conv2d", z, [](Tape& t, const Node& n) {
     Node& ny = t.node(n.a);
     Node& nb = t.node(n.b);
@@ -309,7 +311,8 @@ BasicVar<S> avg_pool2d(BasicVar<S> a, const Pool2dGeometry& g) {
 
 // The ops above for each scalar type, as ops.hpp declares them.
 #define DESCENT_CONV_OPS(S) \
-  BasicVar<S> conv2d(BasicVar<S> input, BasicVar<S> weight, BasicVar<S> bias, const Conv2dGeometry& g) { return conv2d<S>(input, weight, bias, g); } \
+  BasicVar<S> conv2d(BasicVar<S> input, BasicVar<S> weight, BasicVar<S> bias, const Conv2dGeometry& g) { \
+    return conv2d<S>(input, weight, bias, g); } \
   BasicVar<S> max_pool2d(BasicVar<S> a, const Pool2dGeometry& g) { return max_pool2d<S>(a, g); } \
   BasicVar<S> avg_pool2d(BasicVar<S> a, const Pool2dGeometry& g) { return avg_pool2d<S>(a, g); }
 DESCENT_CONV_OPS(double)

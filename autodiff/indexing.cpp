@@ -94,7 +94,8 @@ BasicVar<S> BasicVar<S>::operator()(Index i) const {
 // The ops above for each scalar type, as ops.hpp declares them.
 #define DESCENT_INDEXING_OPS(S) \
   BasicVar<S> element(BasicVar<S> a, Index i, Index j) { return element<S>(a, i, j); } \
-  BasicVar<S> block(BasicVar<S> a, Index row, Index col, Index rows, Index cols) { return block<S>(a, row, col, rows, cols); } \
+  BasicVar<S> block(BasicVar<S> a, Index row, Index col, Index rows, Index cols) { \
+    return block<S>(a, row, col, rows, cols); } \
   BasicVar<S> rows(BasicVar<S> a, Index first, Index count) { return rows<S>(a, first, count); } \
   BasicVar<S> detach(BasicVar<S> a) { return detach<S>(a); }
 DESCENT_INDEXING_OPS(double)

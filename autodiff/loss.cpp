@@ -122,11 +122,16 @@ BasicVar<S> nll_loss(BasicVar<S> log_probs, std::span<const std::int64_t> labels
 
 // The ops above for each scalar type, as ops.hpp declares them.
 #define DESCENT_LOSS_OPS(S) \
-  BasicVar<S> mse_loss(BasicVar<S> pred, BasicVar<S> target, Reduction reduction) { return mse_loss<S>(pred, target, reduction); } \
-  BasicVar<S> l1_loss(BasicVar<S> pred, BasicVar<S> target, Reduction reduction) { return l1_loss<S>(pred, target, reduction); } \
-  BasicVar<S> huber_loss(BasicVar<S> pred, BasicVar<S> target, double delta, Reduction reduction) { return huber_loss<S>(pred, target, delta, reduction); } \
-  BasicVar<S> binary_cross_entropy_with_logits(BasicVar<S> logits, BasicVar<S> target, Reduction reduction) { return binary_cross_entropy_with_logits<S>(logits, target, reduction); } \
-  BasicVar<S> nll_loss(BasicVar<S> log_probs, std::span<const std::int64_t> labels, Reduction reduction) { return nll_loss<S>(log_probs, labels, reduction); }
+  BasicVar<S> mse_loss(BasicVar<S> pred, BasicVar<S> target, Reduction reduction) { \
+    return mse_loss<S>(pred, target, reduction); } \
+  BasicVar<S> l1_loss(BasicVar<S> pred, BasicVar<S> target, Reduction reduction) { \
+    return l1_loss<S>(pred, target, reduction); } \
+  BasicVar<S> huber_loss(BasicVar<S> pred, BasicVar<S> target, double delta, Reduction reduction) { \
+    return huber_loss<S>(pred, target, delta, reduction); } \
+  BasicVar<S> binary_cross_entropy_with_logits(BasicVar<S> logits, BasicVar<S> target, Reduction reduction) { \
+    return binary_cross_entropy_with_logits<S>(logits, target, reduction); } \
+  BasicVar<S> nll_loss(BasicVar<S> log_probs, std::span<const std::int64_t> labels, Reduction reduction) { \
+    return nll_loss<S>(log_probs, labels, reduction); }
 DESCENT_LOSS_OPS(double)
 DESCENT_LOSS_OPS(float)
 #undef DESCENT_LOSS_OPS

@@ -265,12 +265,19 @@ BasicVar<S> dropout(BasicVar<S> a, double p, std::mt19937_64& rng, bool training
   BasicVar<S> logsumexp(BasicVar<S> logits) { return logsumexp<S>(logits); } \
   BasicVar<S> softmax(BasicVar<S> logits) { return softmax<S>(logits); } \
   BasicVar<S> log_softmax(BasicVar<S> logits) { return log_softmax<S>(logits); } \
-  BasicVar<S> cross_entropy(BasicVar<S> logits, std::span<const std::int64_t> labels) { return cross_entropy<S>(logits, labels); } \
-  BasicVar<S> cross_entropy(BasicVar<S> logits, const std::vector<int>& labels) { return cross_entropy<S>(logits, labels); } \
-  BasicVar<S> gather_rows(BasicVar<S> table, const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) { return gather_rows<S>(table, index); } \
-  BasicVar<S> gather_rows(BasicVar<S> table, std::span<const std::int64_t> rows) { return gather_rows<S>(table, rows); } \
-  BasicVar<S> layer_norm(BasicVar<S> a, BasicVar<S> gamma, BasicVar<S> beta, double eps) { return layer_norm<S>(a, gamma, beta, eps); } \
-  BasicVar<S> dropout(BasicVar<S> a, double p, std::mt19937_64& rng, bool training) { return dropout<S>(a, p, rng, training); }
+  BasicVar<S> cross_entropy(BasicVar<S> logits, std::span<const std::int64_t> labels) { \
+    return cross_entropy<S>(logits, labels); } \
+  BasicVar<S> cross_entropy(BasicVar<S> logits, const std::vector<int>& labels) { \
+    return cross_entropy<S>(logits, labels); } \
+  BasicVar<S> gather_rows(BasicVar<S> table, \
+                          const Eigen::Array<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& index) { \
+    return gather_rows<S>(table, index); } \
+  BasicVar<S> gather_rows(BasicVar<S> table, std::span<const std::int64_t> rows) { \
+    return gather_rows<S>(table, rows); } \
+  BasicVar<S> layer_norm(BasicVar<S> a, BasicVar<S> gamma, BasicVar<S> beta, double eps) { \
+    return layer_norm<S>(a, gamma, beta, eps); } \
+  BasicVar<S> dropout(BasicVar<S> a, double p, std::mt19937_64& rng, bool training) { \
+    return dropout<S>(a, p, rng, training); }
 DESCENT_NN_OPS(double)
 DESCENT_NN_OPS(float)
 #undef DESCENT_NN_OPS

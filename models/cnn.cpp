@@ -103,7 +103,9 @@ autodiff::BasicVar<S> BasicCnn<S>::features(const Var& x) const {
 }
 
 template <autodiff::TapeScalar S>
-autodiff::BasicVar<S> BasicCnn<S>::logits(const Var& x) const { return autodiff::matmul(features(x), fc_weight) + fc_bias; }
+autodiff::BasicVar<S> BasicCnn<S>::logits(const Var& x) const {
+  return autodiff::matmul(features(x), fc_weight) + fc_bias;
+}
 
 template <autodiff::TapeScalar S>
 autodiff::BasicVar<S> BasicCnn<S>::loss(const Var& x, std::span<const std::int64_t> labels) const {

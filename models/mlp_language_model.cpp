@@ -76,7 +76,8 @@ autodiff::BasicVar<S> BasicMlpLanguageModel<S>::logits(const IndexArray& context
 }
 
 template <autodiff::TapeScalar S>
-autodiff::BasicVar<S> BasicMlpLanguageModel<S>::loss(const IndexArray& context, std::span<const std::int64_t> next) const {
+autodiff::BasicVar<S> BasicMlpLanguageModel<S>::loss(const IndexArray& context,
+                                                     std::span<const std::int64_t> next) const {
   return autodiff::cross_entropy(logits(context), next);
 }
 

@@ -39,7 +39,7 @@ namespace {
 
 struct Flags {
   std::string model = "mlp";  // "mlp": softmax regression, then the MLP; "cnn": the CNN
-  std::string dtype = "float64";  // "float32": the MLP alone, or the CNN, over autodiff::f32 (float parameters and tape)
+  std::string dtype = "float64";  // "float32": the MLP alone, or the CNN, over autodiff::f32
   std::filesystem::path data = datasets::default_fashion_mnist_folder();
   std::optional<int> epochs;  // default: 10 for softmax regression, 15 for the MLP, 6 for the CNN
   std::optional<double> lr;   // default: 3e-3, 1e-3 and 1e-3
@@ -206,8 +206,8 @@ double report(const char* title, const std::vector<std::int64_t>& predicted,
 template <autodiff::TapeScalar S>
 int run_cnn(const Flags& flags, const datasets::ImageSet& train_set, const datasets::ImageSet& test_set,
             examples::Parallel& parallel) {
-  models::BasicCnn<S> cnn({.channels = 1, .height = 28, .width = 28, .conv1 = 16, .conv2 = 32, .kernel = 5, .classes = 10},
-                  flags.seed);
+  models::BasicCnn<S> cnn(
+      {.channels = 1, .height = 28, .width = 28, .conv1 = 16, .conv2 = 32, .kernel = 5, .classes = 10}, flags.seed);
   const int epochs = flags.epochs.value_or(6);
   const double lr = flags.lr.value_or(1e-3);
   fmt::print("CNN conv5x5(16)-pool-conv5x5(32)-pool-linear(1568 -> 10) in {}, {} parameters, Adam lr {:g} "
@@ -221,7 +221,8 @@ int run_cnn(const Flags& flags, const datasets::ImageSet& train_set, const datas
              lr, flags.batch, epochs);
   const double seconds = train(cnn, train_set, epochs, flags, lr, "cnn", parallel);
   // 1,000 test images at a time, so that the activations stay within memory.
-  report(std::is_same_v<S, double> ? "CNN" : "CNN (float32)", cnn.predict(test_set.images, 1000), test_set.labels, seconds);
+  report(std::is_same_v<S, double> ? "CNN" : "CNN (float32)", cnn.predict(test_set.images, 1000), test_set.labels,
+         seconds);
   if (flags.out && parallel.is_root()) {
     cnn.save(*flags.out / "fashion_mnist_cnn.bin");
     fmt::print("saved the model in {}\n", flags.out->string());
