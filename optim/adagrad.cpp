@@ -8,21 +8,27 @@
 
 namespace optim {
 
-Adagrad::Adagrad(ParameterList params, AdagradOptions options)
-    : Optimizer("Adagrad", std::move(params), options.lr), options_(options) {
-  detail::check_non_negative(name(), "lr_decay", options_.lr_decay);
-  detail::check_non_negative(name(), "weight_decay", options_.weight_decay);
-  detail::check_non_negative(name(), "initial_accumulator_value", options_.initial_accumulator_value);
-  detail::check_positive(name(), "eps", options_.eps);
-  sum_ = zeros_like_params(options_.initial_accumulator_value);
+template <autodiff::TapeScalar S>
+BasicAdagrad<S>::BasicAdagrad(autodiff::BasicParameterList<S> params, AdagradOptions options)
+    : BasicOptimizer<S>("Adagrad", std::move(params), options.lr), options_(options) {
+  detail::check_non_negative(this->name(), "lr_decay", options_.lr_decay);
+  detail::check_non_negative(this->name(), "weight_decay", options_.weight_decay);
+  detail::check_non_negative(this->name(), "initial_accumulator_value", options_.initial_accumulator_value);
+  detail::check_positive(this->name(), "eps", options_.eps);
+  sum_ = this->zeros_like_params(options_.initial_accumulator_value);
 }
 
-void Adagrad::update(std::size_t k, autodiff::Array& theta, const autodiff::Array& grad) {
-  autodiff::Array g = grad;
-  if (options_.weight_decay != 0.0) g += options_.weight_decay * theta;
-  const double step_lr = lr() / (1.0 + double(steps() - 1) * options_.lr_decay);
+// The step's rate is computed in double, then rounded to S with the other options.
+template <autodiff::TapeScalar S>
+void BasicAdagrad<S>::update(std::size_t k, Array& theta, const Array& grad) {
+  Array g = grad;
+  if (options_.weight_decay != 0.0) g += S(options_.weight_decay) * theta;
+  const double step_lr = this->lr() / (1.0 + double(this->steps() - 1) * options_.lr_decay);
   sum_[k] += g.square();
-  theta -= step_lr * g / (sum_[k].sqrt() + options_.eps);
+  theta -= S(step_lr) * g / (sum_[k].sqrt() + S(options_.eps));
 }
+
+template class BasicAdagrad<double>;
+template class BasicAdagrad<float>;
 
 }  // namespace optim

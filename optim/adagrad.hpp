@@ -15,16 +15,25 @@ struct AdagradOptions {
 };
 
 // s ← s + g²;  θ ← θ − γ / (1 + (t−1) η) · g / (√s + ε)
-class Adagrad final : public Optimizer {
+// Over parameters of doubles (Adagrad) or floats (f32::Adagrad).
+template <autodiff::TapeScalar S>
+class BasicAdagrad final : public BasicOptimizer<S> {
  public:
-  explicit Adagrad(ParameterList params, AdagradOptions options = {});
+  using Array = autodiff::BasicArray<S>;
+  explicit BasicAdagrad(autodiff::BasicParameterList<S> params, AdagradOptions options = {});
   const AdagradOptions& options() const { return options_; }
 
  private:
-  void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
-  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&sum_}; }
+  void update(std::size_t k, Array& theta, const Array& g) override;
+  std::vector<std::vector<Array>*> buffers() override { return {&sum_}; }
   AdagradOptions options_;
-  std::vector<autodiff::Array> sum_;  // s: running sum of squared gradients
+  std::vector<Array> sum_;  // s: running sum of squared gradients
 };
+using Adagrad = BasicAdagrad<double>;
+namespace f32 {
+using Adagrad = BasicAdagrad<float>;
+}  // namespace f32
+extern template class BasicAdagrad<double>;
+extern template class BasicAdagrad<float>;
 
 }  // namespace optim

@@ -8,35 +8,41 @@
 
 namespace optim {
 
-RMSprop::RMSprop(ParameterList params, RMSpropOptions options)
-    : Optimizer("RMSprop", std::move(params), options.lr), options_(options) {
-  detail::check_unit_interval(name(), "alpha", options_.alpha);
-  detail::check_positive(name(), "eps", options_.eps);
-  detail::check_non_negative(name(), "weight_decay", options_.weight_decay);
-  detail::check_non_negative(name(), "momentum", options_.momentum);
-  v_ = zeros_like_params();
-  if (options_.centered) g_avg_ = zeros_like_params();
-  if (options_.momentum > 0.0) b_ = zeros_like_params();
+template <autodiff::TapeScalar S>
+BasicRMSprop<S>::BasicRMSprop(autodiff::BasicParameterList<S> params, RMSpropOptions options)
+    : BasicOptimizer<S>("RMSprop", std::move(params), options.lr), options_(options) {
+  detail::check_unit_interval(this->name(), "alpha", options_.alpha);
+  detail::check_positive(this->name(), "eps", options_.eps);
+  detail::check_non_negative(this->name(), "weight_decay", options_.weight_decay);
+  detail::check_non_negative(this->name(), "momentum", options_.momentum);
+  v_ = this->zeros_like_params();
+  if (options_.centered) g_avg_ = this->zeros_like_params();
+  if (options_.momentum > 0.0) b_ = this->zeros_like_params();
 }
 
-void RMSprop::update(std::size_t k, autodiff::Array& theta, const autodiff::Array& grad) {
-  const double alpha = options_.alpha;
-  autodiff::Array g = grad;
-  if (options_.weight_decay != 0.0) g += options_.weight_decay * theta;
-  v_[k] = alpha * v_[k] + (1.0 - alpha) * g.square();
-  autodiff::Array denom;
+// The scalars are options in double, rounded to S where they meet the arrays.
+template <autodiff::TapeScalar S>
+void BasicRMSprop<S>::update(std::size_t k, Array& theta, const Array& grad) {
+  const S alpha = S(options_.alpha);
+  Array g = grad;
+  if (options_.weight_decay != 0.0) g += S(options_.weight_decay) * theta;
+  v_[k] = alpha * v_[k] + (S(1) - alpha) * g.square();
+  Array denom;
   if (options_.centered) {
-    g_avg_[k] = alpha * g_avg_[k] + (1.0 - alpha) * g;
-    denom = (v_[k] - g_avg_[k].square()).sqrt() + options_.eps;
+    g_avg_[k] = alpha * g_avg_[k] + (S(1) - alpha) * g;
+    denom = (v_[k] - g_avg_[k].square()).sqrt() + S(options_.eps);
   } else {
-    denom = v_[k].sqrt() + options_.eps;
+    denom = v_[k].sqrt() + S(options_.eps);
   }
   if (options_.momentum > 0.0) {
-    b_[k] = options_.momentum * b_[k] + g / denom;
-    theta -= lr() * b_[k];
+    b_[k] = S(options_.momentum) * b_[k] + g / denom;
+    theta -= S(this->lr()) * b_[k];
   } else {
-    theta -= lr() * g / denom;
+    theta -= S(this->lr()) * g / denom;
   }
 }
+
+template class BasicRMSprop<double>;
+template class BasicRMSprop<float>;
 
 }  // namespace optim

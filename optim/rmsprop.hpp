@@ -17,16 +17,25 @@ struct RMSpropOptions {
 };
 
 // v ← α v + (1−α) g²;  ṽ = v (− ḡ² if centered);  θ ← θ − γ g / (√ṽ + ε)  (through b with momentum)
-class RMSprop final : public Optimizer {
+// Over parameters of doubles (RMSprop) or floats (f32::RMSprop).
+template <autodiff::TapeScalar S>
+class BasicRMSprop final : public BasicOptimizer<S> {
  public:
-  explicit RMSprop(ParameterList params, RMSpropOptions options = {});
+  using Array = autodiff::BasicArray<S>;
+  explicit BasicRMSprop(autodiff::BasicParameterList<S> params, RMSpropOptions options = {});
   const RMSpropOptions& options() const { return options_; }
 
  private:
-  void update(std::size_t k, autodiff::Array& theta, const autodiff::Array& g) override;
-  std::vector<std::vector<autodiff::Array>*> buffers() override { return {&v_, &g_avg_, &b_}; }
+  void update(std::size_t k, Array& theta, const Array& g) override;
+  std::vector<std::vector<Array>*> buffers() override { return {&v_, &g_avg_, &b_}; }
   RMSpropOptions options_;
-  std::vector<autodiff::Array> v_, g_avg_, b_;  // g_avg_ if centered, b_ if momentum
+  std::vector<Array> v_, g_avg_, b_;  // g_avg_ if centered, b_ if momentum
 };
+using RMSprop = BasicRMSprop<double>;
+namespace f32 {
+using RMSprop = BasicRMSprop<float>;
+}  // namespace f32
+extern template class BasicRMSprop<double>;
+extern template class BasicRMSprop<float>;
 
 }  // namespace optim

@@ -94,3 +94,24 @@ BOOST_AUTO_TEST_CASE(bad_options_throw_naming_the_field_and_value) {
   throws({.momentum = -0.9}, "RMSprop: momentum must be non-negative and finite, got -0.9");
   throws({.lr = -0.5}, "RMSprop: lr must be non-negative and finite, got -0.5");
 }
+
+// f32::RMSprop: the same rule on a float parameter (centered, with momentum and weight
+// decay, so every buffer is used), to float's precision.
+BOOST_AUTO_TEST_CASE(rmsprop_on_a_float_parameter_matches_rmsprop_in_double_to_float_precision) {
+  const Eigen::ArrayXXd start = Eigen::ArrayXXd::Random(3, 2);
+  autodiff::Parameter wd(start);
+  autodiff::f32::Parameter wf(start.cast<float>());
+  const optim::RMSpropOptions options{.lr = 0.01, .weight_decay = 0.1, .momentum = 0.9, .centered = true};
+  optim::RMSprop rms_d({&wd}, options);
+  optim::f32::RMSprop rms_f({&wf}, options);
+  for (int step = 0; step < 5; ++step) {
+    // The gradient of sum((w - 1)^2 w) by hand: (w - 1)(3w - 1), in each type.
+    wd.grad() = (wd.value() - 1.0) * (3.0 * wd.value() - 1.0);
+    wf.grad() = (wf.value() - 1.0f) * (3.0f * wf.value() - 1.0f);
+    rms_d.step();
+    rms_f.step();
+  }
+  BOOST_TEST((wf.value().cast<double>() - wd.value()).abs().maxCoeff() < 1e-5);
+  BOOST_TEST((wd.value() - start).abs().minCoeff() > 0.01);  // it moved
+  BOOST_TEST(rms_f.state().buffers.size() == rms_d.state().buffers.size());
+}
