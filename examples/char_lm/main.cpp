@@ -13,6 +13,7 @@
 #include "autodiff/autodiff.hpp"
 #include "examples/support/checkpointing.hpp"
 #include "examples/support/cli.hpp"
+#include "examples/support/dtype.hpp"
 #include "examples/support/parallel.hpp"
 #include "models/bigram.hpp"
 #include "models/char_data.hpp"
@@ -68,10 +69,7 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   app.add_flag("--skip-if-missing", f.skip_if_missing, "exit with 77 when the word list is absent");
   examples::add_checkpoint_flags(app, f.checkpoint);
   examples::add_parallel_flags(app, f.parallel);
-  app.add_option("--dtype", f.dtype,
-                 "the MLP's scalar type: float64, or float32 (on one thread, no checkpoints yet)")
-      ->check(CLI::IsMember({"float64", "float32"}))
-      ->capture_default_str();
+  examples::add_dtype_flag(app, f.dtype, "the MLP language model");
   if (const auto code = examples::parse_command_line(app, argc, argv)) return code;
   return std::nullopt;
 }
@@ -202,14 +200,7 @@ void train_mlp(const Flags& flags, examples::Parallel& parallel, const std::vect
 
 int run(const Flags& flags, examples::Parallel& parallel) {
   parallel.refuse_with_mpi("--checkpoint", !flags.checkpoint.file.empty());
-  if (flags.dtype == "float32") {
-    // Float training runs on one thread without checkpoints so far: refuse what it would ignore.
-    const bool split = (!flags.parallel.mode.empty() && flags.parallel.mode != "none") || flags.parallel.threads;
-    const char* refused = !flags.checkpoint.file.empty() ? "--checkpoint"
-                          : split                        ? "--data-parallel and --threads"
-                                                         : nullptr;
-    if (refused) throw std::invalid_argument(fmt::format("--dtype float32 does not support {} yet", refused));
-  }
+  examples::refuse_with_float32(flags.dtype, flags.checkpoint, flags.parallel);
   // 0. Where the models go, checked before any training.
   if (flags.out && parallel.is_root()) examples::check_output_folder("--out", *flags.out);
   if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);

@@ -14,6 +14,7 @@
 #include "datasets/idx.hpp"
 #include "examples/support/checkpointing.hpp"
 #include "examples/support/cli.hpp"
+#include "examples/support/dtype.hpp"
 #include "models/cnn.hpp"
 #include "examples/support/parallel.hpp"
 #include "models/metrics.hpp"
@@ -60,11 +61,7 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& f) {
   app.add_option("--model", f.model, "mlp: softmax regression and the MLP; cnn: the convolutional network")
       ->check(CLI::IsMember({"mlp", "cnn"}))
       ->capture_default_str();
-  app.add_option("--dtype", f.dtype,
-                 "float64, or float32: the MLP alone (no softmax regression) or the CNN in float, on one "
-                 "thread (no checkpoints or data parallelism yet)")
-      ->check(CLI::IsMember({"float64", "float32"}))
-      ->capture_default_str();
+  examples::add_dtype_flag(app, f.dtype, "the MLP alone (no softmax regression) or the CNN");
   app.add_option("--data", f.data, "folder of the four .gz files")->capture_default_str();
   examples::add_optional(app, "--epochs", f.epochs, "epochs of each model (default: 10 and 15, 6 for the CNN)")
       ->check(examples::integer_in(1, 1'000'000));
@@ -233,14 +230,7 @@ int run_cnn(const Flags& flags, const datasets::ImageSet& train_set, const datas
 int run(const Flags& flags, examples::Parallel& parallel) {
   // 0. Where the models go, checked before any training; rank 0 alone writes them.
   parallel.refuse_with_mpi("--checkpoint", !flags.checkpoint.file.empty());
-  if (flags.dtype == "float32") {
-    // Float training runs on one thread without checkpoints so far: refuse what it would ignore.
-    const bool split = (!flags.parallel.mode.empty() && flags.parallel.mode != "none") || flags.parallel.threads;
-    const char* refused = !flags.checkpoint.file.empty() ? "--checkpoint"
-                          : split                        ? "--data-parallel and --threads"
-                                                         : nullptr;
-    if (refused) throw std::invalid_argument(fmt::format("--dtype float32 does not support {} yet", refused));
-  }
+  examples::refuse_with_float32(flags.dtype, flags.checkpoint, flags.parallel);
   if (flags.out && parallel.is_root()) examples::check_output_folder("--out", *flags.out);
   if (!flags.checkpoint.file.empty()) examples::check_output_file("--checkpoint", flags.checkpoint.file);
 

@@ -121,15 +121,7 @@ BOOST_AUTO_TEST_CASE(a_float_cnn_starts_from_the_same_weights_and_agrees_with_do
   autodiff::backward(lw);
   autodiff::backward(ln);
   BOOST_TEST(std::abs(double(ln.item()) - lw.item()) < 1e-5 * std::abs(lw.item()));
-  BOOST_TEST_REQUIRE(narrow.parameters().size() == wide.parameters().size());
-  for (std::size_t q = 0; q < wide.parameters().size(); ++q) {
-    BOOST_TEST((narrow.parameters()[q]->value() == wide.parameters()[q]->value().cast<float>()).all());
-    const Array g = narrow.parameters()[q]->grad().cast<double>();
-    BOOST_TEST(g.abs().maxCoeff() > 0.0, "parameter " << q);
-    BOOST_TEST((g - wide.parameters()[q]->grad()).abs().maxCoeff() <=
-                   1e-4 * std::max(1.0, wide.parameters()[q]->grad().abs().maxCoeff()),
-               "parameter " << q);
-  }
+  test_models::check_float_model_agrees(wide, narrow);
   // The batched predict takes the images in double and leaves the caller's float tape alone.
   const std::size_t recorded = autodiff::f32::tape().size();
   BOOST_TEST(narrow.predict(x, 2) == wide.predict(x, 2));

@@ -110,14 +110,7 @@ BOOST_AUTO_TEST_CASE(a_float_language_model_starts_from_the_same_values_and_agre
   autodiff::backward(lw);
   autodiff::backward(ln);
   BOOST_TEST(std::abs(double(ln.item()) - lw.item()) < 1e-5 * std::abs(lw.item()));
-  for (std::size_t q = 0; q < wide.parameters().size(); ++q) {
-    BOOST_TEST((narrow.parameters()[q]->value() == wide.parameters()[q]->value().cast<float>()).all());
-    const Array g = narrow.parameters()[q]->grad().cast<double>();
-    BOOST_TEST(g.abs().maxCoeff() > 0.0, "parameter " << q);
-    BOOST_TEST((g - wide.parameters()[q]->grad()).abs().maxCoeff() <=
-                   1e-4 * std::max(1.0, wide.parameters()[q]->grad().abs().maxCoeff()),
-               "parameter " << q);
-  }
+  test_models::check_float_model_agrees(wide, narrow);
   std::mt19937_64 rng(3);
   const std::string word = narrow.sample(rng, 10);  // draws from the float model's softmax
   BOOST_TEST(word.size() <= 10u);

@@ -171,12 +171,6 @@ BOOST_AUTO_TEST_CASE(a_float_mlp_starts_from_the_same_weights_and_agrees_with_do
   autodiff::backward(lw);
   autodiff::backward(ln);
   BOOST_TEST(std::abs(double(ln.item()) - lw.item()) < 1e-5 * std::abs(lw.item()));
-  for (std::size_t q = 0; q < wide.parameters().size(); ++q) {
-    BOOST_TEST((narrow.parameters()[q]->value() == wide.parameters()[q]->value().cast<float>()).all());
-    const Array g = narrow.parameters()[q]->grad().cast<double>();
-    BOOST_TEST((g - wide.parameters()[q]->grad()).abs().maxCoeff() <=
-                   1e-4 * std::max(1.0, wide.parameters()[q]->grad().abs().maxCoeff()),
-               "parameter " << q);
-  }
+  test_models::check_float_model_agrees(wide, narrow);
   BOOST_TEST(narrow.predict(autodiff::f32::Array(x.cast<float>())) == wide.predict(x));
 }

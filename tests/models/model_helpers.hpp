@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Helpers for the tests of models/: a plain full-batch gradient-descent loop
-// (so that these tests depend on no optimizer), the two-moons data set and
-// temporary file names.
+// (so that these tests depend on no optimizer), the two-moons data set,
+// temporary file names and the float-against-double check of a model.
 #pragma once
+
+#include <boost/test/unit_test.hpp>
 
 #include "autodiff/autodiff.hpp"
 #include "models/init.hpp"
 #include "temp_files.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -68,5 +71,21 @@ inline Points two_moons(int n, double noise, std::uint64_t seed) {
 inline std::filesystem::path temp_path(const std::string& name) { return support::temp_path("models", name); }
 
 using support::RemoveOnExit;
+
+// A float model (models::f32::...) against the same model in double, both after
+// backward: each float parameter starts as the double one rounded, and its gradient is
+// nonzero and agrees with the double gradient to float's precision.
+template <class Wide, class Narrow>
+void check_float_model_agrees(const Wide& wide, const Narrow& narrow) {
+  BOOST_TEST_REQUIRE(narrow.parameters().size() == wide.parameters().size());
+  for (std::size_t q = 0; q < wide.parameters().size(); ++q) {
+    const autodiff::Parameter& d = *wide.parameters()[q];
+    const autodiff::f32::Parameter& f = *narrow.parameters()[q];
+    BOOST_TEST((f.value() == d.value().cast<float>()).all(), "parameter " << q);
+    const Eigen::ArrayXXd g = f.grad().cast<double>();
+    BOOST_TEST(g.abs().maxCoeff() > 0.0, "parameter " << q);
+    BOOST_TEST((g - d.grad()).abs().maxCoeff() <= 1e-4 * std::max(1.0, d.grad().abs().maxCoeff()), "parameter " << q);
+  }
+}
 
 }  // namespace test_models
