@@ -30,6 +30,7 @@
 #include <concepts>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace autodiff {
@@ -277,10 +278,16 @@ BasicVar<S> record_with_partials(BasicTape<S>& t, const char* op, S value, const
 }
 
 // A tree over arrays, run in chunks that stay in cache: each full leaf is read
-// at the chunk's offset, each 1x1 leaf from a chunk filled with its value (once
-// per value: see broadcast_chunk). On the job-duration loss, callgrind counts
-// 14.6 instructions an element with chunks of 1,024, 15.0 with 512, 15.7 with 256.
+// at the chunk's offset. On the job-duration loss, callgrind counted 14.6
+// instructions an element with chunks of 1,024, 15.0 with 512, 15.7 with 256.
 inline constexpr Index kExprChunk = 1024;
+
+// A 1x1 leaf among a tree's first kOnesBits leaves is a constant in the chunk
+// loops, held in a register as a hand-written loop holds theta: which of them are
+// 1x1 is a template parameter (a bit a leaf), chosen at run time among 2^kOnesBits
+// instantiations of the loops. A later 1x1 leaf is read from a chunk filled with
+// its value (broadcast_chunk). Four leaves cover y - (a + b * x) and its kin.
+inline constexpr int kOnesBits = 4;
 
 // A chunk holding `value` `length` times, for the 1x1 leaf in position `slot` of a
 // tree of `slots` leaves. The chunks are kept per thread; one that already holds
@@ -310,19 +317,27 @@ const S* broadcast_chunk(std::size_t slot, std::size_t slots, S value, Index len
 
 enum class Pass { kForward, kBackward, kPartials };
 
-template <class S, int K>
+// Ones: bit l set when leaf l (l < kOnesBits) is 1x1.
+template <class S, int K, unsigned Ones>
 struct ChunkEnv {
+  static constexpr bool constant_leaf(int l) { return l < kOnesBits && ((Ones >> unsigned(l)) & 1U) != 0; }
+
   const std::int64_t* p;
   std::array<const S*, K> at{};  // this chunk of each leaf's value
   std::array<S*, K> adj{};       // this chunk of each leaf's adjoint; null: no gradient
   std::array<bool, K> one{};     // a 1x1 leaf: its contributions are summed
   std::array<bool, K> assign{};  // nothing was in the adjoint: write, do not add
+  std::array<S, K> scalar{};     // a 1x1 leaf's value
   std::array<S, K> sums{};
   Index len = 0;
 
   template <int L>
-  ChunkMap<S> leaf() const {
-    return ChunkMap<S>(at[L], len);
+  auto leaf() const {
+    if constexpr (constant_leaf(L)) {
+      return Eigen::Array<S, Eigen::Dynamic, 1>::Constant(len, scalar[L]);
+    } else {
+      return ChunkMap<S>(at[L], len);
+    }
   }
   // Constants are kept as doubles (a node's c) and read in the values' type.
   S constant(int i) const { return S(std::bit_cast<double>(p[K + i])); }
@@ -344,15 +359,17 @@ struct ChunkEnv {
     }
   }
 
-  // Fills the 1x1 leaves' chunks. A backward pass also takes each leaf's fresh flag
+  // Takes the 1x1 leaves' values. A backward pass also takes each leaf's fresh flag
   // (leaves in order, so a leaf used twice is written once, then added to); a pass
   // that sums partial derivatives only marks the leaves that take a gradient.
   void begin(BasicTape<S>& t, Index size, Pass pass) {
-    const Index fill = std::min(size, kExprChunk);
     for (std::size_t l = 0; l < std::size_t(K); ++l) {
       BasicNode<S>& o = t.node(std::int32_t(p[l]));
       one[l] = o.rows == 1 && o.cols == 1;
-      if (one[l]) at[l] = broadcast_chunk(l, std::size_t(K), o.val[0], fill);
+      if (one[l]) scalar[l] = o.val[0];
+      if (one[l] && !constant_leaf(int(l))) {
+        at[l] = broadcast_chunk(l, std::size_t(K), o.val[0], std::min(size, kExprChunk));
+      }
       adj[l] = pass == Pass::kForward ? nullptr : o.adj;
       assign[l] = pass == Pass::kBackward && o.adj && !one[l] && take_fresh(o);
     }
@@ -375,17 +392,37 @@ struct ChunkEnv {
   }
 };
 
-// Runs f(env, offset) on every chunk of a tree over `size` elements.
-template <int K, class S, class F>
-ChunkEnv<S, K> for_chunks(BasicTape<S>& t, const std::int64_t* p, Index size, Pass pass, F f) {
-  ChunkEnv<S, K> env{p};
-  env.begin(t, size, pass);
-  for (Index offset = 0; offset < size; offset += kExprChunk) {
-    env.seek(t, offset, std::min(kExprChunk, size - offset));
-    f(env, offset);
+// Calls f(std::integral_constant<unsigned, ones>) with the run-time ones < 2^Bits.
+template <int Bits, unsigned M = 0, class F>
+decltype(auto) with_ones(unsigned ones, F&& f) {
+  if constexpr (M + 1 == (1U << unsigned(Bits))) {
+    return f(std::integral_constant<unsigned, M>{});
+  } else {
+    if (ones == M) return f(std::integral_constant<unsigned, M>{});
+    return with_ones<Bits, M + 1>(ones, std::forward<F>(f));
   }
-  if (pass == Pass::kBackward) env.finish(t);
-  return env;
+}
+
+// Runs f(env, offset) on every chunk of a tree over `size` elements, and returns
+// the 1x1 leaves' summed contributions (those of a kPartials pass: d sum / d leaf).
+template <int K, class S, class F>
+std::array<S, K> for_chunks(BasicTape<S>& t, const std::int64_t* p, Index size, Pass pass, F f) {
+  constexpr int bits = std::min(K, kOnesBits);
+  unsigned ones = 0;
+  for (int l = 0; l < bits; ++l) {
+    const BasicNode<S>& o = t.node(std::int32_t(p[l]));
+    if (o.rows == 1 && o.cols == 1) ones |= 1U << unsigned(l);
+  }
+  return with_ones<bits>(ones, [&](auto mask) {
+    ChunkEnv<S, K, decltype(mask)::value> env{p};
+    env.begin(t, size, pass);
+    for (Index offset = 0; offset < size; offset += kExprChunk) {
+      env.seek(t, offset, std::min(kExprChunk, size - offset));
+      f(env, offset);
+    }
+    if (pass == Pass::kBackward) env.finish(t);
+    return env.sums;
+  });
 }
 
 template <class E>
@@ -490,12 +527,12 @@ BasicVar<typename E::Scalar> sum_tree(const E& e, bool mean) {
     if (o.adj && o.size() != 1) partials = false;
   }
   if (partials) {
-    const ChunkEnv<S, K> env = for_chunks<K>(t, p.data(), size, Pass::kPartials, [&](auto& env, Index) {
+    const std::array<S, K> d = for_chunks<K>(t, p.data(), size, Pass::kPartials, [&](auto& env, Index) {
       const auto y = E::template value<0, 0>(env);
       total += y.sum();
       E::template backprop<0, 0>(env, Eigen::Array<S, Eigen::Dynamic, 1>::Constant(env.len, S(1)), y);
     });
-    return record_with_partials(t, op, S(total * scale), p.data(), env.sums, scale);
+    return record_with_partials(t, op, S(total * scale), p.data(), d, scale);
   }
   for_chunks<K>(t, p.data(), size, Pass::kForward, [&](const auto& env, Index) {
     total += E::template value<0, 0>(env).sum();

@@ -64,7 +64,9 @@ const std::vector<std::vector<Shape>> kShapes = {{{1, 1}, {1, 1}, {1, 1}, {1, 1}
                                                  {{1, 1}, {4, 3}, {1, 1}, {1, 1}}};
 // Arrays of several chunks (expr.hpp runs trees 1,024 elements at a time) and a
 // last, shorter one: with full leaves, and with only 1x1 leaves taking gradients
-// over data (the job-duration loss's case).
+// over data (the job-duration loss's case). A tree's first four leaves, when 1x1, are
+// constants in its loops and later ones are read from a filled chunk: the seven-leaf
+// case "-((d + a) / ...) + (1.0 - d * c) * a" has 1x1 leaves on both sides of the fourth.
 const std::vector<std::vector<Shape>> kLongShapes = {{{1500, 2}, {1, 1}, {1500, 2}, {1500, 2}},
                                                      {{1, 1}, {1, 1}, {1, 1}, {1500, 2}}};
 
