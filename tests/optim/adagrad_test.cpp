@@ -84,13 +84,7 @@ BOOST_AUTO_TEST_CASE(adagrad_on_a_float_parameter_matches_adagrad_in_double_to_f
       .lr = 0.1, .lr_decay = 0.05, .weight_decay = 0.1, .initial_accumulator_value = 0.5};
   optim::Adagrad ada_d({&wd}, options);
   optim::f32::Adagrad ada_f({&wf}, options);
-  for (int step = 0; step < 5; ++step) {
-    // The gradient of sum((w - 1)^2 w) by hand: (w - 1)(3w - 1), in each type.
-    wd.grad() = (wd.value() - 1.0) * (3.0 * wd.value() - 1.0);
-    wf.grad() = (wf.value() - 1.0f) * (3.0f * wf.value() - 1.0f);
-    ada_d.step();
-    ada_f.step();
-  }
+  optim_problems::step_side_by_side(wd, ada_d, wf, ada_f);
   BOOST_TEST((wf.value().cast<double>() - wd.value()).abs().maxCoeff() < 1e-5);
   BOOST_TEST((wd.value() - start).abs().minCoeff() > 0.01);  // it moved
   BOOST_TEST(ada_f.state().buffers[0][0].rows() == 3);

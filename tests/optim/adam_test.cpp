@@ -137,13 +137,7 @@ BOOST_AUTO_TEST_CASE(adam_on_a_float_parameter_matches_adam_in_double_to_float_p
   autodiff::f32::Parameter wf(start.cast<float>());
   optim::Adam adam_d({&wd}, {.lr = 0.05, .amsgrad = true});
   optim::f32::Adam adam_f({&wf}, {.lr = 0.05, .amsgrad = true});
-  for (int step = 0; step < 5; ++step) {
-    // The gradient of sum((w - 1)^2 w) by hand: (w - 1)(3w - 1), in each type.
-    wd.grad() = (wd.value() - 1.0) * (3.0 * wd.value() - 1.0);
-    wf.grad() = (wf.value() - 1.0f) * (3.0f * wf.value() - 1.0f);
-    adam_d.step();
-    adam_f.step();
-  }
+  optim_problems::step_side_by_side(wd, adam_d, wf, adam_f);
   BOOST_TEST((wf.value().cast<double>() - wd.value()).abs().maxCoeff() < 1e-5);
   BOOST_TEST((wd.value() - start).abs().minCoeff() > 0.01);  // it moved
   BOOST_TEST(adam_f.state().buffers[0][0].rows() == 3);   // float buffers, as many as in double

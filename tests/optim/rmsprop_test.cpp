@@ -104,13 +104,7 @@ BOOST_AUTO_TEST_CASE(rmsprop_on_a_float_parameter_matches_rmsprop_in_double_to_f
   const optim::RMSpropOptions options{.lr = 0.01, .weight_decay = 0.1, .momentum = 0.9, .centered = true};
   optim::RMSprop rms_d({&wd}, options);
   optim::f32::RMSprop rms_f({&wf}, options);
-  for (int step = 0; step < 5; ++step) {
-    // The gradient of sum((w - 1)^2 w) by hand: (w - 1)(3w - 1), in each type.
-    wd.grad() = (wd.value() - 1.0) * (3.0 * wd.value() - 1.0);
-    wf.grad() = (wf.value() - 1.0f) * (3.0f * wf.value() - 1.0f);
-    rms_d.step();
-    rms_f.step();
-  }
+  optim_problems::step_side_by_side(wd, rms_d, wf, rms_f);
   BOOST_TEST((wf.value().cast<double>() - wd.value()).abs().maxCoeff() < 1e-5);
   BOOST_TEST((wd.value() - start).abs().minCoeff() > 0.01);  // it moved
   BOOST_TEST(rms_f.state().buffers.size() == rms_d.state().buffers.size());

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Test problems shared by the optim tests: a separable quadratic over parameters
 // of several shapes (with a scalar reference runner for update rules), the
-// Rosenbrock function, and a small linear least-squares fit in tape and objective form.
+// Rosenbrock function, a small linear least-squares fit in tape and objective form, and
+// a double and a float optimizer run side by side.
 #pragma once
 
 #include "autodiff/autodiff.hpp"
@@ -165,5 +166,19 @@ struct LeastSquares {
     return loss;
   }
 };
+
+// `steps` steps of d on wd and of f on wf, each on sum((w - 1)^2 w), whose gradient
+// (w - 1)(3w - 1) is written by hand in the parameter's own type: the float
+// optimizers' tests compare the two.
+template <class DoubleOptimizer, class FloatOptimizer>
+void step_side_by_side(autodiff::Parameter& wd, DoubleOptimizer& d, autodiff::f32::Parameter& wf, FloatOptimizer& f,
+                       int steps = 5) {
+  for (int step = 0; step < steps; ++step) {
+    wd.grad() = (wd.value() - 1.0) * (3.0 * wd.value() - 1.0);
+    wf.grad() = (wf.value() - 1.0f) * (3.0f * wf.value() - 1.0f);
+    d.step();
+    f.step();
+  }
+}
 
 }  // namespace optim_problems
